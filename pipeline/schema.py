@@ -1,0 +1,224 @@
+"""The record schema, defined once and used by every stage, the validator and the card.
+
+A `Document` travels through the stages and gains fields as it goes:
+ingest fills the source fields and `lines`; detokenise fills `blocks`; segment fills
+`text`, `sections` and `sentences`; enrich fills the ids and counts. Every stage writes
+the same Arrow schema, so any stage can read any earlier stage's output.
+
+The published dataset has three configs, each a projection of these records:
+`documents` (`Document` without `lines`, `sections`, `sentences`), `sections`
+(`Section` rows) and `sentences` (`Sentence` rows).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyarrow as pa
+
+
+@dataclass
+class Edit:
+    """One change a cleaning rule made, with offsets so it can be explained and undone.
+
+    `raw_start:raw_end` index the text the rule read (a block's `raw`, or a source line
+    for unicode repairs); `clean_start:clean_end` index the text it wrote.
+    """
+
+    rule: str
+    kind: str
+    before: str
+    after: str
+    raw_start: int
+    raw_end: int
+    clean_start: int
+    clean_end: int
+    line: int = 0
+
+
+@dataclass
+class Mark:
+    """A span of clean text with a meaning the text no longer shows (e.g. emphasis)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class RuleCount:
+    rule: str
+    count: int
+
+
+@dataclass
+class Block:
+    """A heading, paragraph, list item or title line, before and after cleaning.
+
+    kind: "title" | "heading" | "paragraph" | "item" | "line" (a plain-text line not yet
+    classified). `raw` is the source lines joined by newlines; `text` is clean.
+    `line_start`/`line_end` are 1-based, inclusive line numbers in the source file.
+    """
+
+    kind: str
+    level: int
+    line_start: int
+    line_end: int
+    raw: str
+    text: str = ""
+    edits: list[Edit] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    section_id: str
+    doc_id: str
+    split: str
+    heading: str
+    level: int
+    path: list[str]
+    parent_id: str | None
+    index: int
+    start: int
+    end: int
+    kind: str = "section"  # "lead" | "section" | "list"
+    paragraphs: list[Span] = field(default_factory=list)
+    n_sentences: int = 0
+
+
+@dataclass
+class Sentence:
+    sentence_id: str
+    doc_id: str
+    section_id: str
+    split: str
+    paragraph_index: int
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    block_index: int
+    line_start: int
+    line_end: int
+
+
+@dataclass
+class Document:
+    doc_id: str
+    title: str
+    source_file: str
+    source_format: str
+    split: str
+    license: str
+    url: str | None
+    language: str
+    raw_sha256: str
+    line_start: int
+    line_end: int
+    lines: list[str] = field(default_factory=list)
+    repairs: list[Edit] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    text: str = ""
+    sections: list[Section] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    rule_counts: list[RuleCount] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    n_chars: int = 0
+    n_words: int = 0
+    n_sentences: int = 0
+    n_sections: int = 0
+    unk_count: int = 0
+
+
+@dataclass
+class Quarantine:
+    """Input that could not become a document, with where it was and why."""
+
+    source_file: str
+    line_start: int
+    line_end: int
+    reason: str
+    excerpt: str
+
+
+# ----------------------------------------------------------------- Arrow mapping
+
+_SCALARS: dict[Any, pa.DataType] = {str: pa.string(), int: pa.int64(), bool: pa.bool_(), float: pa.float64()}
+
+
+def arrow_type(hint: Any) -> pa.DataType:
+    """The Arrow type for a dataclass field's type hint."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return arrow_type(inner)
+    if origin is list:
+        return pa.list_(arrow_type(typing.get_args(hint)[0]))
+    if dataclasses.is_dataclass(hint):
+        return pa.struct(arrow_fields(hint))
+    return _SCALARS[hint]
+
+
+def arrow_fields(cls: type) -> list[pa.Field]:
+    hints = typing.get_type_hints(cls)
+    return [pa.field(f.name, arrow_type(hints[f.name])) for f in dataclasses.fields(cls)]
+
+
+def arrow_schema(cls: type, exclude: tuple[str, ...] = ()) -> pa.Schema:
+    return pa.schema([f for f in arrow_fields(cls) if f.name not in exclude])
+
+
+T = TypeVar("T")
+
+
+def from_row(cls: type[T], row: dict[str, Any]) -> T:
+    """Rebuild a (nested) dataclass from a dict as Arrow's `to_pylist` gives it."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in row:
+            kwargs[f.name] = _convert(hints[f.name], row[f.name])
+    return cls(**kwargs)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _convert(inner, value)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return [_convert(item, v) for v in value]
+    if dataclasses.is_dataclass(hint):
+        return from_row(hint, value)
+    return value
+
+
+def to_row(record: Any) -> dict[str, Any]:
+    return dataclasses.asdict(record)
+
+
+DOCUMENT_SCHEMA = arrow_schema(Document)
+QUARANTINE_SCHEMA = arrow_schema(Quarantine)
+
+# What each published config holds.
+PUBLISHED_DOCUMENT_EXCLUDE = ("lines", "sections", "sentences")
+CONFIG_SCHEMAS: dict[str, pa.Schema] = {
+    "documents": arrow_schema(Document, exclude=PUBLISHED_DOCUMENT_EXCLUDE),
+    "sections": arrow_schema(Section),
+    "sentences": arrow_schema(Sentence),
+}
