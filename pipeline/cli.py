@@ -3,25 +3,226 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+T = TypeVar("T")
+RAW_DEFAULT = Path("raw")
+FORMATS = ("wikitext-raw", "wikitext-tokens", "hf-wikitext", "plain")
+RUN_SECTIONS = ("ingest", "detokenise", "segment", "enrich", "validate", "publish", "run")
+
+
+def load_config(ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
+    """Options from a TOML file: top-level keys and `[command]` tables; flags win."""
+    if path is None:
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.BadParameter(f"{path}: {exc}") from exc
+    top = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    default_map = {**top, **{name: {**top, **table} for name, table in tables.items()}}
+    default_map["run"] = {**top, **{k: v for name in RUN_SECTIONS for k, v in tables.get(name, {}).items()}}
+    ctx.default_map = default_map
+    return path
+
+
+def progress_bar(ctx: click.Context):
+    quiet = ctx.find_root().params.get("quiet", False)
+
+    def wrap(items: Iterable[T], label: str, total: int | None) -> Iterable[T]:
+        if quiet or not sys.stderr.isatty():
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, desc=label, total=total, unit="doc" if label != "ingest" else "file", leave=False)
+
+    return wrap
+
+
+def processed_dir(ctx: click.Context) -> Path:
+    return Path(ctx.find_root().params["processed"])
+
+
+def fail_cleanly(fn):
+    """Turn the pipeline's expected errors into one readable message and a non-zero exit."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from pipeline.errors import EXPECTED_ERRORS
+
+        try:
+            return fn(*args, **kwargs)
+        except EXPECTED_ERRORS as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("interrupted: stopped cleanly, no half-written output was left", err=True)
+            sys.exit(130)
+
+    return wrapper
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """Clean WikiText and plain-text articles into a versioned Hugging Face dataset."""
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), callback=load_config, is_eager=True,
+    expose_value=False, help="TOML file of options (top-level keys and [command] tables); flags win.",
+)
+@click.option("--processed", default="processed", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for every stage's output and the releases.")
+@click.option("-v", "--verbose", count=True, help="More log output (repeat for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+def main(processed: str, verbose: int, quiet: bool) -> None:
+    """Clean WikiText and plain-text articles into a versioned Hugging Face dataset.
+
+    Stages run in order, each reading the previous one's output under --processed:
+    ingest → detokenise → segment → enrich → validate → publish. `corpus run` does all.
+    """
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+
+
+input_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+format_option = click.option("--format", "source_format", type=click.Choice(FORMATS),
+                             help="Override format detection for every input.")
+sources_option = click.option("--sources", "sidecar", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                              help="Sidecar TOML with source metadata (default: sources.toml beside the inputs).")
+disable_option = click.option("--disable-rule", "disabled_rules", multiple=True,
+                              help="Switch off a detokenisation rule by name (repeatable; see `corpus rules`).")
+join_option = click.option("--join-split-paragraphs/--no-join-split-paragraphs", default=True, show_default=True,
+                           help="Join paragraphs split mid-sentence by a blank line.")
+version_option = click.option("--version", "version", default=None,
+                              help="Release version X.Y.Z (default: the package version).")
+shard_option = click.option("--rows-per-shard", type=click.IntRange(min=1), default=None,
+                            help="Rows per Parquet shard in a release.")
+
+
+@main.command()
+@input_paths
+@format_option
+@sources_option
+@click.pass_context
+@fail_cleanly
+def ingest(ctx: click.Context, paths: tuple[Path, ...], source_format: str | None, sidecar: Path | None) -> None:
+    """Read raw files (default: raw/) into documents; unreadable input is quarantined."""
+    from pipeline.stages import run_ingest
+
+    summary = run_ingest(list(paths) or [RAW_DEFAULT], processed_dir(ctx), source_format, sidecar, progress_bar(ctx))
+    click.echo(f"ingest: {summary.documents} documents from {len(summary.sources)} files, "
+               f"{len(summary.quarantine)} quarantine records", err=True)
 
 
 @main.command("detokenise")
-@click.argument("source", type=click.File("r", encoding="utf-8"))
-def detokenise_filter(source) -> None:
-    """Filter mode: read WikiText paragraphs, one a line, from SOURCE ('-' for stdin)."""
-    from pipeline.detok import detokenise
+@click.argument("source", required=False, type=click.File("r", encoding="utf-8"))
+@disable_option
+@join_option
+@click.pass_context
+@fail_cleanly
+def detokenise_cmd(ctx: click.Context, source, disabled_rules: tuple[str, ...], join_split_paragraphs: bool) -> None:
+    """Undo WikiText tokenisation of the ingested documents.
 
-    out = sys.stdout
-    for line in source:
-        out.write(detokenise(line.rstrip("\n")).text + "\n")
+    With SOURCE ('-' for standard input) it works as a filter instead: one WikiText
+    paragraph a line in, one clean paragraph a line out.
+    """
+    from pipeline.stages import RunSettings, run_detokenise
+
+    settings = RunSettings(disabled_rules=disabled_rules, join_split_paragraphs=join_split_paragraphs).detokenise()
+    if source is not None:
+        from pipeline.detok import detokenise
+
+        out = sys.stdout
+        for line in source:
+            out.write(detokenise(line.rstrip("\r\n"), settings.disabled_rules).text + "\n")
+        return
+    n = run_detokenise(processed_dir(ctx), settings, progress_bar(ctx))
+    click.echo(f"detokenise: {n} documents", err=True)
+
+
+@main.command()
+@click.pass_context
+@fail_cleanly
+def segment(ctx: click.Context) -> None:
+    """Split documents into sections, paragraphs and sentences."""
+    from pipeline.stages import run_segment
+
+    click.echo(f"segment: {run_segment(processed_dir(ctx), progress_bar(ctx))} documents", err=True)
+
+
+@main.command()
+@click.pass_context
+@fail_cleanly
+def enrich(ctx: click.Context) -> None:
+    """Add ids, counts and metadata at document, section and sentence level."""
+    from pipeline.stages import run_enrich
+
+    click.echo(f"enrich: {run_enrich(processed_dir(ctx), progress_bar(ctx))} documents", err=True)
+
+
+@main.command()
+@click.argument("target", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON to this file ('-' for standard output).")
+@click.pass_context
+@fail_cleanly
+def validate(ctx: click.Context, target: Path | None, json_path: Path | None) -> None:
+    """Check a release folder (TARGET), or the enrich stage's output; exit 1 on any problem."""
+    from pipeline.stages import run_validate
+
+    report = run_validate(processed_dir(ctx), target)
+    click.echo(report.render())
+    if json_path is not None:
+        if str(json_path) == "-":
+            click.echo(report.to_json())
+        else:
+            json_path.write_text(report.to_json() + "\n", encoding="utf-8")
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command("publish")
+@version_option
+@shard_option
+@click.pass_context
+@fail_cleanly
+def publish_cmd(ctx: click.Context, version: str | None, rows_per_shard: int | None) -> None:
+    """Write a versioned release under processed/releases/ and point processed/dataset at it."""
+    from pipeline.stages import RunSettings, run_publish
+
+    settings = RunSettings(**_given(version=version, rows_per_shard=rows_per_shard))
+    published = run_publish(processed_dir(ctx), settings.publish(), settings.record())
+    _report_published(published)
+
+
+@main.command()
+@input_paths
+@format_option
+@sources_option
+@disable_option
+@join_option
+@version_option
+@shard_option
+@click.pass_context
+@fail_cleanly
+def run(ctx: click.Context, paths: tuple[Path, ...], source_format: str | None, sidecar: Path | None,
+        disabled_rules: tuple[str, ...], join_split_paragraphs: bool, version: str | None,
+        rows_per_shard: int | None) -> None:
+    """Run every stage on PATHS (files or folders; default raw/) and publish the result."""
+    from pipeline.stages import RunSettings, run_all
+
+    settings = RunSettings(**_given(source_format=source_format, disabled_rules=tuple(disabled_rules),
+                                    join_split_paragraphs=join_split_paragraphs, version=version,
+                                    rows_per_shard=rows_per_shard))
+    summary = run_all(list(paths) or [RAW_DEFAULT], processed_dir(ctx), settings, sidecar, progress_bar(ctx))
+    click.echo(f"ingest: {summary.ingest.documents} documents from {len(summary.ingest.sources)} files, "
+               f"{len(summary.ingest.quarantine)} quarantine records", err=True)
+    _report_published(summary.published)
 
 
 @main.command("split-sentences")
@@ -31,6 +232,53 @@ def split_sentences_filter(jsonl: bool) -> None:
     from pipeline.sentences import split_text
 
     out = sys.stdout
-    for line in sys.stdin:
-        if line.strip():
-            out.write(json.dumps({"sentences": split_text(json.loads(line)["text"])}, ensure_ascii=False) + "\n")
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            text = json.loads(line)["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise click.ClickException(f"<stdin>:{number}: expected a JSON object with a \"text\" field ({exc})")
+        out.write(json.dumps({"sentences": split_text(text)}, ensure_ascii=False) + "\n")
+
+
+@main.command()
+@click.argument("file", required=False)
+@click.option("--line", type=int, help="Line number in FILE (1-based).")
+@click.option("--doc", "doc_id", help="Document id (with --sentence).")
+@click.option("--sentence", type=int, help="Sentence number within the document (0-based).")
+@click.option("--stage", default="enrich", show_default=True, type=click.Choice(("detokenise", "segment", "enrich")))
+@click.pass_context
+@fail_cleanly
+def explain(ctx: click.Context, file: str | None, line: int | None, doc_id: str | None, sentence: int | None,
+            stage: str) -> None:
+    """Show a paragraph before and after cleaning, and which rule made each change."""
+    from pipeline.explain import find_by_line, find_by_sentence, render
+    from pipeline.storage import read_documents
+
+    docs = read_documents(processed_dir(ctx) / stage)
+    if file is not None and line is not None:
+        click.echo(render(find_by_line(docs, file, line)))
+    elif doc_id is not None and sentence is not None:
+        click.echo(render(find_by_sentence(docs, doc_id, sentence)))
+    else:
+        raise click.UsageError("give FILE --line N, or --doc ID --sentence N")
+
+
+@main.command()
+def rules() -> None:
+    """List the detokenisation rules (names for --disable-rule)."""
+    from pipeline.detok import RULES
+
+    for name, rule in RULES.items():
+        click.echo(f"{name:<28} {getattr(rule, 'description', '')}")
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _report_published(published) -> None:
+    state = "published" if published.created else "unchanged (already published with the same content)"
+    click.echo(f"{published.path}: v{published.version} {state}", err=True)
+    click.echo(published.report.render(), err=True)

@@ -13,9 +13,11 @@ The published dataset has three configs, each a projection of these records:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -181,35 +183,60 @@ def arrow_schema(cls: type, exclude: tuple[str, ...] = ()) -> pa.Schema:
 
 
 T = TypeVar("T")
+Converter = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _unwrap_optional(hint: Any) -> Any:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return inner
+    return hint
+
+
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, _unwrap_optional(hints[f.name])) for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _reader(hint: Any) -> Converter:
+    """A function turning Arrow's Python value for `hint` into the dataclass value."""
+    if typing.get_origin(hint) is list:
+        item = _reader(_unwrap_optional(typing.get_args(hint)[0]))
+        if item is _identity:
+            return lambda v: None if v is None else list(v)
+        return lambda v: None if v is None else [item(x) for x in v]
+    if dataclasses.is_dataclass(hint):
+        return lambda v: None if v is None else from_row(hint, v)
+    return _identity
+
+
+@functools.cache
+def _writer(hint: Any) -> Converter:
+    """A function turning a dataclass value into what Arrow's `from_pylist` takes."""
+    if typing.get_origin(hint) is list:
+        item = _writer(_unwrap_optional(typing.get_args(hint)[0]))
+        if item is _identity:
+            return lambda v: v
+        return lambda v: [item(x) for x in v]
+    if dataclasses.is_dataclass(hint):
+        return lambda v: None if v is None else to_row(v)
+    return _identity
 
 
 def from_row(cls: type[T], row: dict[str, Any]) -> T:
     """Rebuild a (nested) dataclass from a dict as Arrow's `to_pylist` gives it."""
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in row:
-            kwargs[f.name] = _convert(hints[f.name], row[f.name])
-    return cls(**kwargs)
-
-
-def _convert(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _convert(inner, value)
-    if origin is list:
-        (item,) = typing.get_args(hint)
-        return [_convert(item, v) for v in value]
-    if dataclasses.is_dataclass(hint):
-        return from_row(hint, value)
-    return value
+    return cls(**{name: _reader(hint)(row[name]) for name, hint in _field_hints(cls) if name in row})
 
 
 def to_row(record: Any) -> dict[str, Any]:
-    return dataclasses.asdict(record)
+    """A (nested) dataclass as a plain dict for Arrow (no deep copies)."""
+    return {name: _writer(hint)(getattr(record, name)) for name, hint in _field_hints(type(record))}
 
 
 DOCUMENT_SCHEMA = arrow_schema(Document)
@@ -222,3 +249,19 @@ CONFIG_SCHEMAS: dict[str, pa.Schema] = {
     "sections": arrow_schema(Section),
     "sentences": arrow_schema(Sentence),
 }
+
+
+@dataclass
+class Source:
+    """One raw input file as ingest read it: what the validator and the manifest account for."""
+
+    path: str
+    name: str
+    sha256: str
+    n_bytes: int
+    n_lines: int
+    source_format: str
+    split: str
+
+
+SOURCE_SCHEMA = arrow_schema(Source)

@@ -1,0 +1,201 @@
+"""The dataset card: YAML metadata generated from the data, then the Hub template's prose."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import yaml
+
+from pipeline.schema import CONFIG_SCHEMAS
+from pipeline.tables import CONFIGS, DEFAULT_CONFIG, Rows
+
+PRETTY_NAME = "WikiText Corpus (clean)"
+WIKITEXT_LICENSE = "CC BY-SA 3.0"
+CITATION = """@misc{merity2016pointer,
+  title         = {Pointer Sentinel Mixture Models},
+  author        = {Stephen Merity and Caiming Xiong and James Bradbury and Richard Socher},
+  year          = {2016},
+  eprint        = {1609.07843},
+  archivePrefix = {arXiv},
+}"""
+HF_LICENSE_IDS = {"CC BY-SA 3.0": "cc-by-sa-3.0", "CC BY-SA 4.0": "cc-by-sa-4.0", "unknown": "unknown"}
+EXAMPLE_FIELDS = {
+    "documents": ("doc_id", "title", "split", "source_file", "source_format", "license", "url", "n_sentences", "text"),
+    "sections": ("section_id", "doc_id", "heading", "level", "path", "kind", "start", "end", "n_sentences"),
+    "sentences": ("sentence_id", "doc_id", "section_id", "paragraph_index", "sentence_index", "start", "end", "text"),
+}
+
+
+def size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if n < limit:
+            return label
+    return "1M<n<10M"
+
+
+def features_yaml(config: str) -> list[dict[str, Any]]:
+    from datasets import Features
+
+    return Features.from_arrow_schema(CONFIG_SCHEMAS[config])._to_yaml_list()
+
+
+def card_metadata(
+    rows: Rows, files: dict[str, dict[str, list[str]]], num_bytes: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    licenses = sorted({r["license"] for by in rows["documents"].values() for r in by})
+    n_docs = sum(len(r) for r in rows["documents"].values())
+    return {
+        "pretty_name": PRETTY_NAME,
+        "license": sorted({HF_LICENSE_IDS.get(lic, "other") for lic in licenses}),
+        "language": sorted({r["language"] for by in rows["documents"].values() for r in by}) or ["en"],
+        "size_categories": [size_category(n_docs)],
+        "task_categories": ["text-generation", "fill-mask"],
+        "source_datasets": ["extended|wikitext"],
+        "tags": ["wikitext", "wikipedia", "detokenized", "sentence-segmentation"],
+        "configs": [
+            {
+                "config_name": config,
+                **({"default": True} if config == DEFAULT_CONFIG else {}),
+                "data_files": [{"split": split, "path": paths} for split, paths in sorted(files.get(config, {}).items())],
+            }
+            for config in CONFIGS
+        ],
+        "dataset_info": [
+            {
+                "config_name": config,
+                "features": features_yaml(config),
+                "splits": [
+                    {"name": split, "num_bytes": num_bytes[config][split], "num_examples": len(r)}
+                    for split, r in sorted(rows[config].items())
+                ],
+            }
+            for config in CONFIGS
+        ],
+    }
+
+
+def example(rows: Rows, config: str) -> str:
+    for by_split in rows[config].values():
+        if by_split:
+            row = by_split[0]
+            shown = {k: row[k] for k in EXAMPLE_FIELDS[config]}
+            if isinstance(shown.get("text"), str) and len(shown["text"]) > 300:
+                shown["text"] = shown["text"][:300] + "…"
+            return json.dumps(shown, indent=2, ensure_ascii=False)
+    return "{}"
+
+
+def statistics_table(rows: Rows) -> str:
+    lines = ["| config | split | rows |", "| --- | --- | --- |"]
+    for config in CONFIGS:
+        for split, r in sorted(rows[config].items()):
+            lines.append(f"| {config} | {split} | {len(r):,} |")
+    return "\n".join(lines)
+
+
+def sources_table(manifest: dict[str, Any], rows: Rows) -> str:
+    docs_per_source = Counter(r["source_file"] for by in rows["documents"].values() for r in by)
+    licence_per_source = {r["source_file"]: r["license"] for by in rows["documents"].values() for r in by}
+    lines = ["| source | format | split | documents | licence | sha256 |", "| --- | --- | --- | --- | --- | --- |"]
+    for s in manifest["sources"]:
+        licence = licence_per_source.get(s["name"], "unknown")
+        if licence == "unknown":
+            licence = "unknown (not stated by the source)"
+        lines.append(
+            f"| {s['name']} | {s['source_format']} | {s['split']} | {docs_per_source[s['name']]} "
+            f"| {licence} | `{s['sha256'][:12]}…` |"
+        )
+    return "\n".join(lines)
+
+
+def rules_table(rows: Rows) -> str:
+    counts: Counter[str] = Counter()
+    for by in rows["documents"].values():
+        for r in by:
+            counts.update({rc["rule"]: rc["count"] for rc in r["rule_counts"]})
+    lines = ["| rule | changes |", "| --- | --- |"]
+    lines += [f"| `{rule}` | {n:,} |" for rule, n in counts.most_common()]
+    return "\n".join(lines)
+
+
+def render_card(
+    version: str,
+    rows: Rows,
+    files: dict[str, dict[str, list[str]]],
+    num_bytes: dict[str, dict[str, int]],
+    manifest: dict[str, Any],
+) -> str:
+    meta = yaml.safe_dump(card_metadata(rows, files, num_bytes), sort_keys=False, allow_unicode=True)
+    examples = "\n\n".join(f"`{config}`:\n\n```json\n{example(rows, config)}\n```" for config in CONFIGS)
+    n_quarantined = len(manifest["quarantine"])
+    return f"""---
+{meta}---
+
+# {PRETTY_NAME} v{version}
+
+## Dataset description
+
+Clean, structured English encyclopedic text made by the `wikitext-corpus` pipeline from
+WikiText dumps and plain-text articles. WikiText's tokenisation is undone so that the text
+reads as its authors wrote it (`Chiang Kai @-@ shek` → `Chiang Kai-shek`, `160 @,@ 000` →
+`160,000`), every article is split into sections, paragraphs and sentences with character
+offsets, and every change a cleaning rule made is recorded with its offsets.
+
+Load it with `datasets.load_dataset(PATH, "documents" | "sections" | "sentences")`.
+
+## Sources and licences
+
+{sources_table(manifest, rows)}
+
+WikiText (Merity et al. 2016, "Pointer Sentinel Mixture Models") is derived from English
+Wikipedia and licensed under {WIKITEXT_LICENSE} (Wikipedia text is also available under the
+GFDL). This dataset keeps that licence and its attribution: the text is by the Wikipedia
+contributors of the articles named in each document's `title` and `url`. Sources whose
+licence is not stated are labelled `unknown` in the `license` column and above.
+
+## Dataset structure
+
+Three configs (`documents` is the default); splits come from the source files
+(`wiki.test.*` → `test`, `wiki.valid.*` → `validation`, otherwise `train` or as the
+sources sidecar says).
+
+- `documents`: one row per article: ids, title, source metadata, clean `text`, counts,
+  `blocks` (each heading and paragraph with its raw WikiText, clean text, line numbers
+  and the `edits` that turned one into the other) and `rule_counts`.
+- `sections`: one row per section: heading, level, `path` from the title down,
+  `parent_id`, character span in the document text and its paragraphs' spans.
+- `sentences`: one row per sentence: document, section, paragraph and sentence index,
+  character span (`document.text[start:end] == text`) and source line numbers.
+
+{examples}
+
+## How it was made
+
+Stages: ingest → detokenise → segment → enrich → validate → publish, by
+`wikitext-corpus` {manifest["code_version"]}. Settings: `{json.dumps(manifest["settings"], sort_keys=True)}`.
+Changes by rule:
+
+{rules_table(rows)}
+
+## Statistics
+
+{statistics_table(rows)}
+
+Input lines quarantined (unreadable or not part of any article): {n_quarantined}; see
+`manifest.json`.
+
+## Limitations
+
+- Spacing is restored by rules; rare constructions may keep or lose a space the original
+  did not (see each block's `edits` to audit a change).
+- Tokenised WikiText keeps `<unk>` tokens; they are counted per document (`unk_count`).
+- Sentence boundaries are rule-based and tuned for encyclopedic English.
+
+## Citation
+
+```bibtex
+{CITATION}
+```
+"""

@@ -1,0 +1,21 @@
+"""Applying recorded edits: how a clean text is rebuilt from its raw text, for audits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipeline.schema import Edit
+
+
+def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
+    """Replace each edit's `raw[raw_start:raw_end]` by its `after`; the rest is kept."""
+    out: list[str] = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: (e.raw_start, e.raw_end)):
+        if edit.raw_start < pos:
+            raise ValueError(f"overlapping edits at {edit.raw_start}: {edit}")
+        out.append(raw[pos : edit.raw_start])
+        out.append(edit.after)
+        pos = edit.raw_end
+    out.append(raw[pos:])
+    return "".join(out)

@@ -1,0 +1,33 @@
+"""Enrich: counts and metadata at document and section level."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import regex
+
+from pipeline.schema import Document, RuleCount
+
+WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*")
+UNK = "<unk>"
+
+
+def enrich_document(doc: Document) -> Document:
+    doc.n_chars = len(doc.text)
+    doc.n_words = len(WORD.findall(doc.text))
+    doc.n_sentences = len(doc.sentences)
+    doc.n_sections = len(doc.sections)
+    doc.unk_count = doc.text.count(UNK)
+    per_section = Counter(s.section_id for s in doc.sentences)
+    for section in doc.sections:
+        section.n_sentences = per_section[section.section_id]
+    doc.rule_counts = count_rules(doc)
+    doc.flags = sorted({flag.split(":", 1)[0] for block in doc.blocks for flag in block.flags})
+    return doc
+
+
+def count_rules(doc: Document) -> list[RuleCount]:
+    counts = Counter(e.rule for e in doc.repairs)
+    counts.update(e.rule for block in doc.blocks for e in block.edits)
+    counts.update(m.kind for block in doc.blocks for m in block.marks)
+    return [RuleCount(rule, n) for rule, n in sorted(counts.items())]

@@ -1,0 +1,162 @@
+"""Publish: enriched documents → an immutable, versioned dataset release.
+
+A release is `processed/releases/vX.Y.Z/` with Parquet shards per config and split,
+a dataset card (`README.md`) whose YAML declares the configs and their sizes,
+`manifest.json` (checksums of every input and output, counts, settings) and
+`CHANGELOG.md`. It is built in a temporary folder, validated, and only then renamed into
+place; `processed/dataset` points at the newest release.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import __version__
+from pipeline.card import render_card
+from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
+from pipeline.storage import replace_file
+from pipeline.tables import CONFIGS, Rows
+from pipeline.validate import Report, sha256_file, validate_release
+
+ROWS_PER_SHARD = 100_000
+POINTER = "dataset"
+
+
+class PublishError(RuntimeError):
+    """A release could not be published (and nothing was changed)."""
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    version: str = __version__
+    rows_per_shard: int = ROWS_PER_SHARD
+
+
+@dataclass
+class Published:
+    path: Path
+    version: str
+    created: bool
+    report: Report
+
+
+def release_dir(processed: Path, version: str) -> Path:
+    return processed / "releases" / f"v{version.removeprefix('v')}"
+
+
+def write_shards(rows: Rows, root: Path, rows_per_shard: int) -> dict[str, dict[str, list[str]]]:
+    """Write `data/<config>/<split>-NNNNN-of-NNNNN.parquet`; return the files per config and split."""
+    files: dict[str, dict[str, list[str]]] = {}
+    for config in CONFIGS:
+        for split, split_rows in sorted(rows[config].items()):
+            n = max(1, -(-len(split_rows) // rows_per_shard))
+            for i in range(n):
+                rel = f"data/{config}/{split}-{i:05d}-of-{n:05d}.parquet"
+                chunk = split_rows[i * rows_per_shard : (i + 1) * rows_per_shard]
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                table = pa.Table.from_pylist(chunk, schema=CONFIG_SCHEMAS[config])
+                pq.write_table(table, root / rel, compression="zstd")
+                files.setdefault(config, {}).setdefault(split, []).append(rel)
+    return files
+
+
+def split_num_bytes(rows: Rows) -> dict[str, dict[str, int]]:
+    """In-memory Arrow size of each config's split, as `dataset_info` declares it."""
+    return {
+        config: {
+            split: pa.Table.from_pylist(r, schema=CONFIG_SCHEMAS[config]).nbytes for split, r in by_split.items()
+        }
+        for config, by_split in rows.items()
+    }
+
+
+def build_manifest(
+    version: str,
+    rows: Rows,
+    sources: list[Source],
+    quarantine: list[Quarantine],
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "version": version,
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "code_version": __version__,
+        "settings": settings,
+        "sources": [asdict(s) for s in sources],
+        "quarantine": [asdict(q) for q in quarantine],
+        "counts": {config: {split: len(r) for split, r in sorted(by.items())} for config, by in rows.items()},
+        "files": {},
+    }
+
+
+def content_digest(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What makes two releases the same: everything but the creation time."""
+    return {k: v for k, v in manifest.items() if k != "created"}
+
+
+def publish(
+    rows: Rows,
+    sources: list[Source],
+    quarantine: list[Quarantine],
+    processed: Path,
+    settings: PublishSettings,
+    run_settings: dict[str, Any],
+) -> Published:
+    version = settings.version.removeprefix("v")
+    target = release_dir(processed, version)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        manifest = build_manifest(version, rows, sources, quarantine, run_settings)
+        files = write_shards(rows, tmp, settings.rows_per_shard)
+        for rel in sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*.parquet")):
+            manifest["files"][rel] = sha256_file(tmp / rel)
+        (tmp / "README.md").write_text(
+            render_card(version, rows, files, split_num_bytes(rows), manifest), encoding="utf-8"
+        )
+        (tmp / "CHANGELOG.md").write_text(render_changelog(version, manifest), encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        report = validate_release(tmp)
+        if not report.ok:
+            raise PublishError(f"release v{version} failed validation; nothing published\n{report.render()}")
+        if target.exists():
+            existing = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+            if content_digest(existing) != content_digest(manifest):
+                raise PublishError(
+                    f"{target} already exists with different content; releases are immutable. "
+                    "Publish under a new version (--version X.Y.Z)."
+                )
+            shutil.rmtree(tmp)
+            point_to(processed, target)
+            return Published(target, version, False, validate_release(target))
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    point_to(processed, target)
+    return Published(target, version, True, report)
+
+
+def point_to(processed: Path, release: Path) -> None:
+    """Point `processed/dataset` at a release (a relative symlink, replaced atomically)."""
+    link = processed / POINTER
+    tmp = processed / f".{POINTER}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(release.relative_to(processed), tmp)
+    os.replace(tmp, link)
+    replace_file(processed / "LATEST", (release.name + "\n").encode())
+
+
+def render_changelog(version: str, manifest: dict[str, Any]) -> str:
+    counts = ", ".join(f"{sum(by.values())} {config}" for config, by in manifest["counts"].items())
+    return f"# Changelog\n\n## v{version}\n\n- {counts}\n"

@@ -1,0 +1,148 @@
+"""Segment: clean blocks → document text, a section tree, paragraphs and sentences.
+
+The document text is the blocks' clean text joined by blank lines (list items by single
+newlines). Sections nest by heading level, a skipped level (2 → 4) nesting under the
+nearest open section; every section, paragraph and sentence is a span of that text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.plaintext import classify_lines
+from pipeline.schema import Block, Document, Edit, Section, Sentence, Span
+from pipeline.sentences import split_sentences
+
+PARAGRAPH_KINDS = ("paragraph", "item")
+
+
+@dataclass
+class _OpenSection:
+    section: Section
+    blocks: list[int] = field(default_factory=list)
+
+
+def segment_document(doc: Document) -> Document:
+    if doc.source_format == "plain":
+        doc.blocks = classify_plain_blocks(doc.blocks)
+    doc.text, positions = assemble_text(doc.blocks)
+    doc.sections, owner = build_sections(doc, positions)
+    doc.sentences = split_into_sentences(doc, positions, owner)
+    return doc
+
+
+def classify_plain_blocks(blocks: list[Block]) -> list[Block]:
+    """Give plain-text lines their roles (title, heading, item, paragraph) by layout."""
+    roles = classify_lines([b.raw for b in blocks])
+    classified: list[Block] = []
+    for block, role in zip(blocks, roles, strict=True):
+        if role.kind == "blank":
+            continue
+        content = block.raw[role.text_start : role.text_end]
+        edits = []
+        if role.text_start:
+            kind = "bullet" if block.raw[: role.text_start].strip() else "space"
+            edits.append(Edit(f"plain.{kind}", "delete", block.raw[: role.text_start], "", 0, role.text_start, 0, 0))
+        if role.text_end < len(block.raw):
+            n = len(content)
+            edits.append(Edit("plain.space", "delete", block.raw[role.text_end :], "", role.text_end, len(block.raw), n, n))
+        classified.append(
+            Block(role.kind, role.level, block.line_start, block.line_end, block.raw, content, edits, block.marks, block.flags)
+        )
+    return classified
+
+
+def assemble_text(blocks: list[Block]) -> tuple[str, list[Span]]:
+    """Join block texts; return the text and each block's span in it."""
+    parts: list[str] = []
+    positions: list[Span] = []
+    offset = 0
+    prev_kind = None
+    for block in blocks:
+        if parts:
+            sep = "\n" if block.kind == prev_kind == "item" else "\n\n"
+            parts.append(sep)
+            offset += len(sep)
+        positions.append(Span(offset, offset + len(block.text)))
+        parts.append(block.text)
+        offset += len(block.text)
+        prev_kind = block.kind
+    return "".join(parts), positions
+
+
+def build_sections(doc: Document, positions: list[Span]) -> tuple[list[Section], list[int]]:
+    """The section tree, and for each block the index of the section that owns it."""
+    sections: list[Section] = []
+    stack: list[Section] = []
+    owner: list[int] = []
+
+    def open_section(heading: str, level: int, kind: str, start: int) -> Section:
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        path = ([*parent.path] if parent else []) + ([heading] if heading or not parent else [])
+        section = Section(
+            section_id=f"{doc.doc_id}-s{len(sections):04d}",
+            doc_id=doc.doc_id,
+            split=doc.split,
+            heading=heading,
+            level=level,
+            path=path,
+            parent_id=parent.section_id if parent else None,
+            index=len(sections),
+            start=start,
+            end=start,
+            kind=kind,
+        )
+        sections.append(section)
+        stack.append(section)
+        return section
+
+    for i, (block, span) in enumerate(zip(doc.blocks, positions, strict=True)):
+        if block.kind == "title" and not sections:
+            open_section(block.text, 1, "lead", span.start)
+        elif block.kind == "heading":
+            open_section(block.text, max(block.level, 2), "section", span.start)
+        else:
+            if not sections:
+                open_section(doc.title, 1, "lead", span.start)
+            current = stack[-1]
+            if block.kind == "item" and current.kind != "list":
+                current = open_section("", current.level + 1, "list", span.start)
+            elif block.kind != "item" and current.kind == "list":
+                stack.pop()
+                current = stack[-1]
+            if block.kind in PARAGRAPH_KINDS:
+                current.paragraphs.append(Span(span.start, span.end))
+        owner.append(stack[-1].index)
+        for section in stack:
+            section.end = max(section.end, span.end)
+    return sections, owner
+
+
+def split_into_sentences(doc: Document, positions: list[Span], owner: list[int]) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    paragraph_index = 0
+    for block_index, (block, span) in enumerate(zip(doc.blocks, positions, strict=True)):
+        if block.kind not in PARAGRAPH_KINDS:
+            continue
+        for sentence_index, s in enumerate(split_sentences(block.text)):
+            start, end = span.start + s.start, span.start + s.end
+            sentences.append(
+                Sentence(
+                    sentence_id=f"{doc.doc_id}-{len(sentences):05d}",
+                    doc_id=doc.doc_id,
+                    section_id=doc.sections[owner[block_index]].section_id,
+                    split=doc.split,
+                    paragraph_index=paragraph_index,
+                    sentence_index=sentence_index,
+                    start=start,
+                    end=end,
+                    text=doc.text[start:end],
+                    block_index=block_index,
+                    line_start=block.line_start,
+                    line_end=block.line_end,
+                )
+            )
+        paragraph_index += 1
+    return sentences

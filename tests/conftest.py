@@ -1,0 +1,37 @@
+"""Shared fixtures: paths to the shared development data (read where it is, never copied)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = SHARED / "data"
+SEEDS = SHARED / "seeds"
+RAW = ROOT / "raw"
+WT2_RAW = DATA / "wikitext-2-raw"
+
+settings.register_profile("default", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def shared_file(*parts: str) -> Path:
+    """A file of ../shared; its absence is an error, never a silent skip."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the tests need ../shared beside the project")
+    return path
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    """A copy of the project's raw/ folder to run the pipeline on."""
+    target = tmp_path / "raw"
+    shutil.copytree(RAW, target)
+    return target
