@@ -72,11 +72,20 @@ def fail_cleanly(fn):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), callback=load_config, is_eager=True,
-    expose_value=False, help="TOML file of options (top-level keys and [command] tables); flags win.",
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=load_config,
+    is_eager=True,
+    expose_value=False,
+    help="TOML file of options (top-level keys and [command] tables); flags win.",
 )
-@click.option("--processed", default="processed", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for every stage's output and the releases.")
+@click.option(
+    "--processed",
+    default="processed",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for every stage's output and the releases.",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (repeat for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
 def main(processed: str, verbose: int, quiet: bool) -> None:
@@ -90,18 +99,33 @@ def main(processed: str, verbose: int, quiet: bool) -> None:
 
 
 input_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-format_option = click.option("--format", "source_format", type=click.Choice(FORMATS),
-                             help="Override format detection for every input.")
-sources_option = click.option("--sources", "sidecar", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                              help="Sidecar TOML with source metadata (default: sources.toml beside the inputs).")
-disable_option = click.option("--disable-rule", "disabled_rules", multiple=True,
-                              help="Switch off a detokenisation rule by name (repeatable; see `corpus rules`).")
-join_option = click.option("--join-split-paragraphs/--no-join-split-paragraphs", default=True, show_default=True,
-                           help="Join paragraphs split mid-sentence by a blank line.")
-version_option = click.option("--version", "version", default=None,
-                              help="Release version X.Y.Z (default: the package version).")
-shard_option = click.option("--rows-per-shard", type=click.IntRange(min=1), default=None,
-                            help="Rows per Parquet shard in a release.")
+format_option = click.option(
+    "--format", "source_format", type=click.Choice(FORMATS), help="Override format detection for every input."
+)
+sources_option = click.option(
+    "--sources",
+    "sidecar",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Sidecar TOML with source metadata (default: sources.toml beside the inputs).",
+)
+disable_option = click.option(
+    "--disable-rule",
+    "disabled_rules",
+    multiple=True,
+    help="Switch off a detokenisation rule by name (repeatable; see `corpus rules`).",
+)
+join_option = click.option(
+    "--join-split-paragraphs/--no-join-split-paragraphs",
+    default=True,
+    show_default=True,
+    help="Join paragraphs split mid-sentence by a blank line.",
+)
+version_option = click.option(
+    "--version", "version", default=None, help="Release version X.Y.Z (default: the package version)."
+)
+shard_option = click.option(
+    "--rows-per-shard", type=click.IntRange(min=1), default=None, help="Rows per Parquet shard in a release."
+)
 
 
 @main.command()
@@ -110,13 +134,20 @@ shard_option = click.option("--rows-per-shard", type=click.IntRange(min=1), defa
 @sources_option
 @click.pass_context
 @fail_cleanly
-def ingest(ctx: click.Context, paths: tuple[Path, ...], source_format: str | None, sidecar: Path | None) -> None:
+def ingest(
+    ctx: click.Context, paths: tuple[Path, ...], source_format: str | None, sidecar: Path | None
+) -> None:
     """Read raw files (default: raw/) into documents; unreadable input is quarantined."""
     from pipeline.stages import run_ingest
 
-    summary = run_ingest(list(paths) or [RAW_DEFAULT], processed_dir(ctx), source_format, sidecar, progress_bar(ctx))
-    click.echo(f"ingest: {summary.documents} documents from {len(summary.sources)} files, "
-               f"{len(summary.quarantine)} quarantine records", err=True)
+    summary = run_ingest(
+        list(paths) or [RAW_DEFAULT], processed_dir(ctx), source_format, sidecar, progress_bar(ctx)
+    )
+    click.echo(
+        f"ingest: {summary.documents} documents from {len(summary.sources)} files, "
+        f"{len(summary.quarantine)} quarantine records",
+        err=True,
+    )
 
 
 @main.command("detokenise")
@@ -125,7 +156,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], source_format: str | Non
 @join_option
 @click.pass_context
 @fail_cleanly
-def detokenise_cmd(ctx: click.Context, source, disabled_rules: tuple[str, ...], join_split_paragraphs: bool) -> None:
+def detokenise_cmd(
+    ctx: click.Context, source, disabled_rules: tuple[str, ...], join_split_paragraphs: bool
+) -> None:
     """Undo WikiText tokenisation of the ingested documents.
 
     With SOURCE ('-' for standard input) it works as a filter instead: one WikiText
@@ -133,7 +166,9 @@ def detokenise_cmd(ctx: click.Context, source, disabled_rules: tuple[str, ...], 
     """
     from pipeline.stages import RunSettings, run_detokenise
 
-    settings = RunSettings(disabled_rules=disabled_rules, join_split_paragraphs=join_split_paragraphs).detokenise()
+    settings = RunSettings(
+        disabled_rules=disabled_rules, join_split_paragraphs=join_split_paragraphs
+    ).detokenise()
     if source is not None:
         from pipeline.detok import detokenise
 
@@ -167,8 +202,12 @@ def enrich(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("target", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the report as JSON to this file ('-' for standard output).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as JSON to this file ('-' for standard output).",
+)
 @click.pass_context
 @fail_cleanly
 def validate(ctx: click.Context, target: Path | None, json_path: Path | None) -> None:
@@ -210,23 +249,41 @@ def publish_cmd(ctx: click.Context, version: str | None, rows_per_shard: int | N
 @shard_option
 @click.pass_context
 @fail_cleanly
-def run(ctx: click.Context, paths: tuple[Path, ...], source_format: str | None, sidecar: Path | None,
-        disabled_rules: tuple[str, ...], join_split_paragraphs: bool, version: str | None,
-        rows_per_shard: int | None) -> None:
+def run(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    source_format: str | None,
+    sidecar: Path | None,
+    disabled_rules: tuple[str, ...],
+    join_split_paragraphs: bool,
+    version: str | None,
+    rows_per_shard: int | None,
+) -> None:
     """Run every stage on PATHS (files or folders; default raw/) and publish the result."""
     from pipeline.stages import RunSettings, run_all
 
-    settings = RunSettings(**_given(source_format=source_format, disabled_rules=tuple(disabled_rules),
-                                    join_split_paragraphs=join_split_paragraphs, version=version,
-                                    rows_per_shard=rows_per_shard))
+    settings = RunSettings(
+        **_given(
+            source_format=source_format,
+            disabled_rules=tuple(disabled_rules),
+            join_split_paragraphs=join_split_paragraphs,
+            version=version,
+            rows_per_shard=rows_per_shard,
+        )
+    )
     summary = run_all(list(paths) or [RAW_DEFAULT], processed_dir(ctx), settings, sidecar, progress_bar(ctx))
-    click.echo(f"ingest: {summary.ingest.documents} documents from {len(summary.ingest.sources)} files, "
-               f"{len(summary.ingest.quarantine)} quarantine records", err=True)
+    click.echo(
+        f"ingest: {summary.ingest.documents} documents from {len(summary.ingest.sources)} files, "
+        f"{len(summary.ingest.quarantine)} quarantine records",
+        err=True,
+    )
     _report_published(summary.published)
 
 
 @main.command("split-sentences")
-@click.option("--jsonl", is_flag=True, required=True, help='Read {"text": ...} lines, write {"sentences": [...]}.')
+@click.option(
+    "--jsonl", is_flag=True, required=True, help='Read {"text": ...} lines, write {"sentences": [...]}.'
+)
 def split_sentences_filter(jsonl: bool) -> None:
     """Filter mode: split texts read as JSON lines on standard input into sentences."""
     from pipeline.sentences import split_text
@@ -238,7 +295,9 @@ def split_sentences_filter(jsonl: bool) -> None:
         try:
             text = json.loads(line)["text"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise click.ClickException(f"<stdin>:{number}: expected a JSON object with a \"text\" field ({exc})")
+            raise click.ClickException(
+                f'<stdin>:{number}: expected a JSON object with a "text" field ({exc})'
+            ) from exc
         out.write(json.dumps({"sentences": split_text(text)}, ensure_ascii=False) + "\n")
 
 
@@ -247,11 +306,19 @@ def split_sentences_filter(jsonl: bool) -> None:
 @click.option("--line", type=int, help="Line number in FILE (1-based).")
 @click.option("--doc", "doc_id", help="Document id (with --sentence).")
 @click.option("--sentence", type=int, help="Sentence number within the document (0-based).")
-@click.option("--stage", default="enrich", show_default=True, type=click.Choice(("detokenise", "segment", "enrich")))
+@click.option(
+    "--stage", default="enrich", show_default=True, type=click.Choice(("detokenise", "segment", "enrich"))
+)
 @click.pass_context
 @fail_cleanly
-def explain(ctx: click.Context, file: str | None, line: int | None, doc_id: str | None, sentence: int | None,
-            stage: str) -> None:
+def explain(
+    ctx: click.Context,
+    file: str | None,
+    line: int | None,
+    doc_id: str | None,
+    sentence: int | None,
+    stage: str,
+) -> None:
     """Show a paragraph before and after cleaning, and which rule made each change."""
     from pipeline.explain import find_by_line, find_by_sentence, render
     from pipeline.storage import read_documents

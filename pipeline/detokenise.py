@@ -29,7 +29,10 @@ class DetokeniseSettings:
     join_split_paragraphs: bool = True
 
 
-def detokenise_document(doc: Document, settings: DetokeniseSettings = DetokeniseSettings()) -> Document:
+DEFAULT_SETTINGS = DetokeniseSettings()
+
+
+def detokenise_document(doc: Document, settings: DetokeniseSettings = DEFAULT_SETTINGS) -> Document:
     """Fill `doc.blocks` (and the clean title) from `doc.lines`."""
     if doc.source_format == "plain":
         doc.blocks = plain_blocks(doc)
@@ -72,15 +75,32 @@ def clean_block(block: Block, disabled: frozenset[str]) -> Block:
     """Detokenise a block; for headings, only the text inside the `=` markup."""
     if block.kind == "paragraph":
         result = detokenise_text(block.raw, disabled)
-        block.text, block.edits, block.marks, block.flags = result.text, result.edits, result.marks, result.flags
+        block.text, block.edits, block.marks, block.flags = (
+            result.text,
+            result.edits,
+            result.marks,
+            result.flags,
+        )
         return block
     match = HEADING.match(block.raw)
     inner_start, inner_end = match.span("text")
     result = detokenise_text(match.group("text"), disabled)
     edits = [heading_markup_edit(block, match, inner_start)]
     edits += [shift(e, inner_start) for e in result.edits]
-    edits.append(Edit("heading.markup", "delete", block.raw[inner_end:], "", inner_end, len(block.raw), len(result.text), len(result.text)))
-    block.text, block.edits, block.marks, block.flags = result.text, edits, result.marks, result.flags
+    edits.append(
+        Edit(
+            "heading.markup",
+            "delete",
+            block.raw[inner_end:],
+            "",
+            inner_end,
+            len(block.raw),
+            len(result.text),
+            len(result.text),
+        )
+    )
+    block.text, block.edits, block.marks = result.text, edits, result.marks
+    block.flags = block.flags + result.flags
     return block
 
 
@@ -96,8 +116,15 @@ def heading_markup_edit(block: Block, match: regex.Match, inner_start: int) -> E
 
 def shift(edit: Edit, raw_offset: int) -> Edit:
     return Edit(
-        edit.rule, edit.kind, edit.before, edit.after,
-        edit.raw_start + raw_offset, edit.raw_end + raw_offset, edit.clean_start, edit.clean_end, edit.line,
+        edit.rule,
+        edit.kind,
+        edit.before,
+        edit.after,
+        edit.raw_start + raw_offset,
+        edit.raw_end + raw_offset,
+        edit.clean_start,
+        edit.clean_end,
+        edit.line,
     )
 
 

@@ -50,8 +50,11 @@ def logical_name_of(file_name: str) -> str:
 def render(ex: Explanation) -> str:
     b = ex.block
     out = [
-        f"document  {ex.doc.doc_id}  {ex.doc.title!r}  ({ex.doc.source_file}, lines {b.line_start}-{b.line_end})",
-        f"block     {b.kind}" + (f" level {b.level}" if b.level else "") + (f"  flags: {', '.join(b.flags)}" if b.flags else ""),
+        f"document  {ex.doc.doc_id}  {ex.doc.title!r}  "
+        f"({ex.doc.source_file}, lines {b.line_start}-{b.line_end})",
+        f"block     {b.kind}"
+        + (f" level {b.level}" if b.level else "")
+        + (f"  flags: {', '.join(b.flags)}" if b.flags else ""),
         "",
         "raw:   " + b.raw.replace("\n", "⏎"),
         "clean: " + b.text,
@@ -63,5 +66,5 @@ def render(ex: Explanation) -> str:
         before, after = e.before.replace("\n", "⏎"), e.after.replace("\n", "⏎")
         out.append(f"{e.rule:<24} {e.raw_start:>5}-{e.raw_end:<5}  {before!r:<14} → {after!r}")
     for m in b.marks:
-        out.append(f"{'mark ' + m.kind:<24} {m.start:>5}-{m.end:<5}  {b.text[m.start:m.end]!r}")
+        out.append(f"{'mark ' + m.kind:<24} {m.start:>5}-{m.end:<5}  {b.text[m.start : m.end]!r}")
     return "\n".join(out)

@@ -31,7 +31,8 @@ SKIPPED_NAMES = {SIDECAR_NAME, "README.md", ".gitkeep"}
 # ` = Title = `, ` = = Heading = = `, and damaged forms such as `== = Heading == =`.
 HEADING = regex.compile(r"^\s*(?P<left>=(?:\s*=)*)\s+(?P<text>\S.*?)\s+(?P<right>=(?:\s*=)*)\s*$")
 WIKITEXT_MARKER = regex.compile(r" @[-,.]@ ")
-SENTENCE_END = regex.compile(r"""[.!?]["'”’)\]]*\s*$""")
+SENTENCE_END = regex.compile(r"""[.!?](?:\s*["'”’)\]])*\s*$""")
+STARTS_MID_SENTENCE = regex.compile(r"^[\W_]*[\p{Ll}\p{N}]")
 SPLIT_FROM_NAME = regex.compile(r"(?:^|[._-])(train|valid|validation|test)(?:[._-]|$)")
 SPLIT_NAMES = {"train": "train", "valid": "validation", "validation": "validation", "test": "test"}
 
@@ -187,7 +188,17 @@ def repair_mojibake(number: int, line: str) -> tuple[str, list[Edit]]:
     prefix = len(_common_prefix(line, fixed))
     suffix = len(_common_prefix(line[prefix:][::-1], fixed[prefix:][::-1]))
     before, after = line[prefix : len(line) - suffix], fixed[prefix : len(fixed) - suffix]
-    edit = Edit("unicode.mojibake", "repair", before, after, prefix, prefix + len(before), prefix, prefix + len(after), number)
+    edit = Edit(
+        "unicode.mojibake",
+        "repair",
+        before,
+        after,
+        prefix,
+        prefix + len(before),
+        prefix,
+        prefix + len(after),
+        number,
+    )
     return fixed, [edit]
 
 
@@ -213,7 +224,7 @@ def detect_format(name: str, lines: list[str]) -> str:
     markers = sum(1 for line in sample if WIKITEXT_MARKER.search(line))
     spaced = sum(line.count(" , ") + line.count(" . ") for line in sample)
     headings = sum(1 for line in sample if HEADING.match(line))
-    if markers or headings and spaced or spaced > 3:
+    if markers or (headings and spaced) or spaced > 3:
         return "wikitext-raw"
     return "plain"
 
@@ -250,7 +261,7 @@ def is_article_title(prev: str | None, line: str, nxt: str | None, blank_layout:
     if blank_layout:
         return False
     continues = not SENTENCE_END.search(prev) and not heading_level(prev)
-    return not (continues and nxt is not None and not nxt.lstrip()[:1].isupper())
+    return not (continues and nxt is not None and STARTS_MID_SENTENCE.match(nxt))
 
 
 # ----------------------------------------------------------------- documents
@@ -325,8 +336,10 @@ def ingest_file(path: Path, sidecar: Sidecar, override_format: str | None = None
         quarantine.append(Quarantine(name, first, last, reason, excerpt[:200]))
 
     if not data.strip():
-        reject(1, max(1, len(split_lines(data))), "empty file")
         source.n_lines = len(split_lines(data))
+        reject(
+            min(1, source.n_lines), source.n_lines, "empty file" if not data else "file holds only whitespace"
+        )
         return IngestResult([], quarantine, source)
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         source.n_lines = len(split_lines(data))

@@ -16,8 +16,8 @@ import dataclasses
 import functools
 import types
 import typing
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pyarrow as pa

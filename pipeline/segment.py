@@ -42,12 +42,35 @@ def classify_plain_blocks(blocks: list[Block]) -> list[Block]:
         edits = []
         if role.text_start:
             kind = "bullet" if block.raw[: role.text_start].strip() else "space"
-            edits.append(Edit(f"plain.{kind}", "delete", block.raw[: role.text_start], "", 0, role.text_start, 0, 0))
+            edits.append(
+                Edit(f"plain.{kind}", "delete", block.raw[: role.text_start], "", 0, role.text_start, 0, 0)
+            )
         if role.text_end < len(block.raw):
             n = len(content)
-            edits.append(Edit("plain.space", "delete", block.raw[role.text_end :], "", role.text_end, len(block.raw), n, n))
+            edits.append(
+                Edit(
+                    "plain.space",
+                    "delete",
+                    block.raw[role.text_end :],
+                    "",
+                    role.text_end,
+                    len(block.raw),
+                    n,
+                    n,
+                )
+            )
         classified.append(
-            Block(role.kind, role.level, block.line_start, block.line_end, block.raw, content, edits, block.marks, block.flags)
+            Block(
+                role.kind,
+                role.level,
+                block.line_start,
+                block.line_end,
+                block.raw,
+                content,
+                edits,
+                block.marks,
+                block.flags,
+            )
         )
     return classified
 
@@ -98,7 +121,7 @@ def build_sections(doc: Document, positions: list[Span]) -> tuple[list[Section],
         stack.append(section)
         return section
 
-    for i, (block, span) in enumerate(zip(doc.blocks, positions, strict=True)):
+    for block, span in zip(doc.blocks, positions, strict=True):
         if block.kind == "title" and not sections:
             open_section(block.text, 1, "lead", span.start)
         elif block.kind == "heading":

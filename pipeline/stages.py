@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pipeline.detokenise import DetokeniseSettings, detokenise_document
 from pipeline.enrich import enrich_document
-from pipeline.ingest import InputError, discover_inputs, find_sidecar, ingest_file, load_sidecar
+from pipeline.ingest import InputError, discover_inputs, find_sidecar, ingest_file, load_sidecar, logical_name
 from pipeline.publish import POINTER, Published, PublishSettings, publish
 from pipeline.schema import QUARANTINE_SCHEMA, SOURCE_SCHEMA, Document, Quarantine, Source
 from pipeline.segment import segment_document
@@ -70,7 +70,8 @@ def run_ingest(
                 result = ingest_file(path, sidecar, source_format)
             except InputError as exc:
                 log.warning("%s", exc)
-                summary.quarantine.append(Quarantine(path.name, 0, 0, str(exc), ""))
+                summary.sources.append(Source(str(path), logical_name(path), "", 0, 0, "unreadable", ""))
+                summary.quarantine.append(Quarantine(logical_name(path), 0, 0, str(exc), ""))
                 continue
             for q in result.quarantine:
                 log.warning("%s: lines %d-%d quarantined: %s", path, q.line_start, q.line_end, q.reason)
@@ -97,7 +98,9 @@ def map_stage(
     source = stage_dir(processed, source_stage)
     total = count_documents(source)
     with atomic_dir(stage_dir(processed, target_stage)) as out:
-        return write_documents((fn(doc) for doc in progress(read_documents(source), target_stage, total)), out)
+        return write_documents(
+            (fn(doc) for doc in progress(read_documents(source), target_stage, total)), out
+        )
 
 
 def run_detokenise(processed: Path, settings: DetokeniseSettings, progress: Progress = no_progress) -> int:
@@ -114,7 +117,9 @@ def run_enrich(processed: Path, progress: Progress = no_progress) -> int:
 
 def ingest_records(processed: Path) -> tuple[list[Source], list[Quarantine]]:
     folder = stage_dir(processed, "ingest")
-    return read_records(Source, folder / "sources.parquet"), read_records(Quarantine, folder / "quarantine.parquet")
+    return read_records(Source, folder / "sources.parquet"), read_records(
+        Quarantine, folder / "quarantine.parquet"
+    )
 
 
 def run_validate(processed: Path, target: Path | None = None) -> Report:

@@ -101,7 +101,9 @@ def check_offsets(rows: Rows) -> Check:
             if text is None:
                 check.fail(f"sentence {s['sentence_id']}: unknown document {s['doc_id']}")
             elif not (0 <= s["start"] < s["end"] <= len(text)) or text[s["start"] : s["end"]] != s["text"]:
-                check.fail(f"sentence {s['sentence_id']}: text differs from document[{s['start']}:{s['end']}]")
+                check.fail(
+                    f"sentence {s['sentence_id']}: text differs from document[{s['start']}:{s['end']}]"
+                )
     for split_rows in rows["sections"].values():
         for sec in split_rows:
             check.checked += 1
@@ -138,7 +140,9 @@ def check_edits_rebuild_text(rows: Rows) -> Check:
                 except ValueError as exc:
                     rebuilt = str(exc)
                 if rebuilt != block["text"]:
-                    check.fail(f"{doc['doc_id']} block {i} (line {block['line_start']}): edits do not rebuild the text")
+                    check.fail(
+                        f"{doc['doc_id']} block {i} (line {block['line_start']}): its edits do not rebuild it"
+                    )
     return check
 
 
@@ -175,13 +179,19 @@ def check_accounting(rows: Rows, sources: list[Source], quarantine: list[Quarant
         check.checked += 1
         covered = 0
         for start, end, what in sorted(ranges.pop(source.name, [])):
+            if end == 0:  # a record for a file with no lines at all
+                continue
             if start <= covered:
                 check.fail(f"{source.name}: lines {start}-{end} ({what}) overlap earlier output")
             elif start > covered + 1:
-                check.fail(f"{source.name}: lines {covered + 1}-{start - 1} are in no document and no quarantine record")
+                check.fail(
+                    f"{source.name}: lines {covered + 1}-{start - 1} in no document or quarantine record"
+                )
             covered = max(covered, end)
         if source.n_lines and covered < source.n_lines:
-            check.fail(f"{source.name}: lines {covered + 1}-{source.n_lines} are in no document and no quarantine record")
+            check.fail(
+                f"{source.name}: lines {covered + 1}-{source.n_lines} in no document or quarantine record"
+            )
     for name in ranges:
         check.fail(f"{name}: output names a source that was not ingested")
     return check

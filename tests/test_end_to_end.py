@@ -28,7 +28,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(RAW, raw)
     processed = work / "processed"
     test_raw, valid_raw = shared_file("data", "wikitext-2-raw", "wiki.test.raw"), WT2_RAW / "wiki.valid.raw"
-    result = CliRunner().invoke(main, ["-q", "--processed", str(processed), "run", str(raw), str(test_raw), str(valid_raw)])
+    result = CliRunner().invoke(
+        main, ["-q", "--processed", str(processed), "run", str(raw), str(test_raw), str(valid_raw)]
+    )
     assert result.exit_code == 0, result.output
     return (processed / "dataset").resolve()
 
@@ -64,7 +66,9 @@ def test_sections_config_has_plain_text_headings(published: Path) -> None:
 
     docs = datasets.load_dataset(str(published), "documents", split="train")
     plain_id = next(d["doc_id"] for d in docs if d["source_format"] == "plain")
-    sections = datasets.load_dataset(str(published), "sections", split="train").filter(lambda s: s["doc_id"] == plain_id)
+    sections = datasets.load_dataset(str(published), "sections", split="train").filter(
+        lambda s: s["doc_id"] == plain_id
+    )
     headings = sections["heading"]
     assert "What Happened?" in headings
     assert "Why Does it Matter?" in headings
@@ -79,7 +83,11 @@ def test_wikitext_sections_nest_by_level(published: Path) -> None:
     by_heading = {s["heading"]: s for s in sections}
     japan = by_heading["Japan's decision to capture Nanking"]
     assert japan["level"] == 3
-    assert japan["path"] == ["Battle of Nanking", "Prelude to the battle", "Japan's decision to capture Nanking"]
+    assert japan["path"] == [
+        "Battle of Nanking",
+        "Prelude to the battle",
+        "Japan's decision to capture Nanking",
+    ]
     repaired = by_heading["Collapse of the Nanking Garrison Force"]
     assert repaired["level"] == 3
 

@@ -1,0 +1,70 @@
+"""The validator catches each kind of damage and names where it is."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from pipeline.detokenise import detokenise_document
+from pipeline.enrich import enrich_document
+from pipeline.ingest import Sidecar, ingest_file
+from pipeline.segment import segment_document
+from pipeline.tables import Rows, config_rows
+from pipeline.validate import validate_rows
+from tests.conftest import RAW
+
+
+@pytest.fixture(scope="module")
+def good():
+    sidecar = Sidecar()
+    results = [
+        ingest_file(RAW / name, sidecar) for name in ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
+    ]
+    docs = [enrich_document(segment_document(detokenise_document(d))) for r in results for d in r.documents]
+    return config_rows(docs), [r.source for r in results], [q for r in results for q in r.quarantine]
+
+
+def failing(rows: Rows, good) -> dict[str, list[str]]:
+    report = validate_rows("t", rows, good[1], good[2])
+    return {c.name: c.problems for c in report.checks if not c.ok}
+
+
+def test_clean_output_passes(good) -> None:
+    report = validate_rows("t", *good)
+    assert report.ok, report.render()
+
+
+def test_shifted_sentence_offsets_fail(good) -> None:
+    rows = copy.deepcopy(good[0])
+    rows["sentences"]["train"][3]["start"] += 1
+    assert "offsets" in failing(rows, good)
+
+
+def test_duplicate_ids_fail(good) -> None:
+    rows = copy.deepcopy(good[0])
+    rows["sentences"]["train"][1]["sentence_id"] = rows["sentences"]["train"][0]["sentence_id"]
+    assert "unique ids" in failing(rows, good)
+
+
+def test_leftover_markers_fail(good) -> None:
+    rows = copy.deepcopy(good[0])
+    doc = rows["documents"]["train"][0]
+    doc["text"] = doc["text"].replace("Sino-Japanese", "Sino @-@ Japanese", 1)
+    problems = failing(rows, good)
+    assert "no wikitext artefacts" in problems
+    assert "wikitext marker" in problems["no wikitext artefacts"][0]
+
+
+def test_unrecorded_change_fails(good) -> None:
+    rows = copy.deepcopy(good[0])
+    block = rows["documents"]["train"][0]["blocks"][1]
+    block["text"] = block["text"].replace("Nanking", "Nanjing", 1)
+    assert "edits explain text" in failing(rows, good)
+
+
+def test_lost_article_fails_accounting(good) -> None:
+    rows = copy.deepcopy(good[0])
+    del rows["documents"]["train"][1]
+    problems = failing(rows, good)
+    assert any("001_85fa657f670b8bbb.txt" in p and "no document" in p for p in problems["no content lost"])
