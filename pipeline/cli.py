@@ -123,6 +123,34 @@ join_option = click.option(
 version_option = click.option(
     "--version", "version", default=None, help="Release version X.Y.Z (default: the package version)."
 )
+
+
+def engine_options(fn):
+    """--engine, --workers and --ray-address: where the per-document stages run."""
+    fn = click.option(
+        "--ray-address", default=None, help="Address of an existing Ray cluster (with --engine ray)."
+    )(fn)
+    fn = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Worker processes for the per-document stages [default: the machine's cores].",
+    )(fn)
+    return click.option(
+        "--engine",
+        type=click.Choice(("local", "ray")),
+        default="local",
+        show_default=True,
+        help="Run the per-document stages in local processes or on Ray Data (pip install .[ray]).",
+    )(fn)
+
+
+docs_per_shard_option = click.option(
+    "--docs-per-shard",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Documents per stage shard (the unit of parallel work and of resuming).",
+)
 shard_option = click.option(
     "--rows-per-shard", type=click.IntRange(min=1), default=None, help="Rows per Parquet shard in a release."
 )
@@ -132,21 +160,23 @@ shard_option = click.option(
 @input_paths
 @format_option
 @sources_option
+@docs_per_shard_option
 @click.pass_context
 @fail_cleanly
 def ingest(
-    ctx: click.Context, paths: tuple[Path, ...], source_format: str | None, sidecar: Path | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    source_format: str | None,
+    sidecar: Path | None,
+    docs_per_shard: int | None,
 ) -> None:
     """Read raw files (default: raw/) into documents; unreadable input is quarantined."""
-    from pipeline.stages import run_ingest
+    from pipeline.stages import RunSettings, run_ingest
 
-    summary = run_ingest(
-        list(paths) or [RAW_DEFAULT], processed_dir(ctx), source_format, sidecar, progress_bar(ctx)
-    )
-    click.echo(
-        f"ingest: {summary.documents} documents from {len(summary.sources)} files, "
-        f"{len(summary.quarantine)} quarantine records",
-        err=True,
+    paths_or_raw = list(paths) or [RAW_DEFAULT]
+    shard_size = docs_per_shard or RunSettings().docs_per_shard
+    _report_stage(
+        run_ingest(paths_or_raw, processed_dir(ctx), source_format, sidecar, progress_bar(ctx), shard_size)
     )
 
 
@@ -154,10 +184,17 @@ def ingest(
 @click.argument("source", required=False, type=click.File("r", encoding="utf-8"))
 @disable_option
 @join_option
+@engine_options
 @click.pass_context
 @fail_cleanly
 def detokenise_cmd(
-    ctx: click.Context, source, disabled_rules: tuple[str, ...], join_split_paragraphs: bool
+    ctx: click.Context,
+    source,
+    disabled_rules: tuple[str, ...],
+    join_split_paragraphs: bool,
+    engine: str,
+    workers: int | None,
+    ray_address: str | None,
 ) -> None:
     """Undo WikiText tokenisation of the ingested documents.
 
@@ -176,28 +213,31 @@ def detokenise_cmd(
         for line in source:
             out.write(detokenise(line.rstrip("\r\n"), settings.disabled_rules).text + "\n")
         return
-    n = run_detokenise(processed_dir(ctx), settings, progress_bar(ctx))
-    click.echo(f"detokenise: {n} documents", err=True)
+    _report_stage(
+        run_detokenise(processed_dir(ctx), settings, _engine(engine, workers, ray_address), progress_bar(ctx))
+    )
 
 
 @main.command()
+@engine_options
 @click.pass_context
 @fail_cleanly
-def segment(ctx: click.Context) -> None:
+def segment(ctx: click.Context, engine: str, workers: int | None, ray_address: str | None) -> None:
     """Split documents into sections, paragraphs and sentences."""
     from pipeline.stages import run_segment
 
-    click.echo(f"segment: {run_segment(processed_dir(ctx), progress_bar(ctx))} documents", err=True)
+    _report_stage(run_segment(processed_dir(ctx), _engine(engine, workers, ray_address), progress_bar(ctx)))
 
 
 @main.command()
+@engine_options
 @click.pass_context
 @fail_cleanly
-def enrich(ctx: click.Context) -> None:
+def enrich(ctx: click.Context, engine: str, workers: int | None, ray_address: str | None) -> None:
     """Add ids, counts and metadata at document, section and sentence level."""
     from pipeline.stages import run_enrich
 
-    click.echo(f"enrich: {run_enrich(processed_dir(ctx), progress_bar(ctx))} documents", err=True)
+    _report_stage(run_enrich(processed_dir(ctx), _engine(engine, workers, ray_address), progress_bar(ctx)))
 
 
 @main.command()
@@ -247,6 +287,8 @@ def publish_cmd(ctx: click.Context, version: str | None, rows_per_shard: int | N
 @join_option
 @version_option
 @shard_option
+@docs_per_shard_option
+@engine_options
 @click.pass_context
 @fail_cleanly
 def run(
@@ -258,6 +300,10 @@ def run(
     join_split_paragraphs: bool,
     version: str | None,
     rows_per_shard: int | None,
+    docs_per_shard: int | None,
+    engine: str,
+    workers: int | None,
+    ray_address: str | None,
 ) -> None:
     """Run every stage on PATHS (files or folders; default raw/) and publish the result."""
     from pipeline.stages import RunSettings, run_all
@@ -269,15 +315,23 @@ def run(
             join_split_paragraphs=join_split_paragraphs,
             version=version,
             rows_per_shard=rows_per_shard,
+            docs_per_shard=docs_per_shard,
         )
     )
-    summary = run_all(list(paths) or [RAW_DEFAULT], processed_dir(ctx), settings, sidecar, progress_bar(ctx))
-    click.echo(
-        f"ingest: {summary.ingest.documents} documents from {len(summary.ingest.sources)} files, "
-        f"{len(summary.ingest.quarantine)} quarantine records",
-        err=True,
+    paths_or_raw = list(paths) or [RAW_DEFAULT]
+    summary = run_all(
+        paths_or_raw,
+        processed_dir(ctx),
+        settings,
+        sidecar,
+        _engine(engine, workers, ray_address),
+        progress_bar(ctx),
     )
+    for stage in summary.stages:
+        _report_stage(stage)
     _report_published(summary.published)
+    if summary.up_to_date:
+        click.echo("nothing to do: every stage was up to date and the release unchanged", err=True)
 
 
 @main.command("split-sentences")
@@ -339,6 +393,21 @@ def rules() -> None:
 
     for name, rule in RULES.items():
         click.echo(f"{name:<28} {getattr(rule, 'description', '')}")
+
+
+def _engine(name: str, workers: int | None, ray_address: str | None):
+    from pipeline.stages import Engine, default_workers
+
+    return Engine(name, workers or default_workers(), ray_address)
+
+
+def _report_stage(result) -> None:
+    state = "up to date, nothing to do" if result.up_to_date else f"{result.shards - result.skipped} written"
+    quarantined = getattr(result, "quarantine", None)
+    extra = f", {len(quarantined)} quarantine records" if quarantined is not None else ""
+    click.echo(
+        f"{result.stage}: {result.documents} documents in {result.shards} shards ({state}){extra}", err=True
+    )
 
 
 def _given(**options: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import itertools
 import lzma
 import tomllib
 from collections import Counter
@@ -30,6 +31,10 @@ SKIPPED_NAMES = {SIDECAR_NAME, "README.md", ".gitkeep"}
 
 # ` = Title = `, ` = = Heading = = `, and damaged forms such as `== = Heading == =`.
 HEADING = regex.compile(r"^\s*(?P<left>=(?:\s*=)*)\s+(?P<text>\S.*?)\s+(?P<right>=(?:\s*=)*)\s*$")
+LINE_END = regex.compile(rb"\r\n|\n|\r")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+CHUNK_SIZE = 1 << 20
+FORMAT_SAMPLE_LINES = 400
 WIKITEXT_MARKER = regex.compile(r" @[-,.]@ ")
 SENTENCE_END = regex.compile(r"""[.!?](?:\s*["'”’)\]])*\s*$""")
 STARTS_MID_SENTENCE = regex.compile(r"^[\W_]*[\p{Ll}\p{N}]")
@@ -151,31 +156,24 @@ def logical_name(path: Path) -> str:
 
 def split_lines(data: bytes) -> list[bytes]:
     """Lines without their ending; LF, CRLF and CR all end a line."""
-    lines = regex.split(rb"\r\n|\n|\r", data)
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return lines
+    return list(iter_raw_lines([data]))
 
 
-def decode_file(data: bytes) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Decode a file's bytes into numbered lines, and the numbers of lines that failed with why.
-
-    UTF-8 (with or without BOM) line by line, so one bad line costs only that line;
-    UTF-16 when the file starts with its BOM.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-        return [(n, line) for n, line in enumerate(regex.split(r"\r\n|\n|\r", text.rstrip("\r\n")), 1)], []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    good: list[tuple[int, str]] = []
-    bad: list[tuple[int, str]] = []
-    for number, raw in enumerate(split_lines(data), 1):
-        try:
-            good.append((number, raw.decode("utf-8")))
-        except UnicodeDecodeError as exc:
-            bad.append((number, f"invalid UTF-8 at byte {exc.start} of the line"))
-    return good, bad
+def iter_raw_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Stream lines (without endings) out of byte chunks; LF, CRLF and CR all end a line."""
+    pending = b""
+    for chunk in chunks:
+        data = pending + chunk
+        cut = len(data) - 1 if data.endswith(b"\r") else len(data)  # a CR may be half of a CRLF
+        parts = LINE_END.split(data[:cut])
+        pending = parts.pop() + data[cut:]
+        yield from parts
+    if pending:
+        parts = LINE_END.split(pending)
+        last = parts.pop()
+        yield from parts
+        if last:
+            yield last
 
 
 def repair_mojibake(number: int, line: str) -> tuple[str, list[Edit]]:
@@ -306,109 +304,181 @@ def make_document(
     )
 
 
-def wikitext_articles(lines: list[tuple[int, str]]) -> Iterator[tuple[str | None, int, int]]:
-    """(title, first index, end index) of each article in numbered lines; title None for a preamble."""
+@dataclass
+class Line:
+    number: int
+    text: str
+    raw: bytes
+    repairs: list[Edit]
+
+
+def with_next(items: Iterable[Line]) -> Iterator[tuple[Line, Line | None]]:
+    iterator = iter(items)
+    current = next(iterator, None)
+    for following in iterator:
+        yield current, following
+        current = following
+    if current is not None:
+        yield current, None
+
+
+def wikitext_articles(lines: Iterable[Line]) -> Iterator[tuple[str | None, list[Line]]]:
+    """Group lines into (title, lines) articles as they stream; title None for a preamble.
+
+    Blank lines before the first title belong to the first article, so articles tile the file.
+    """
     blank_layout = False
-    start = 0
     title: str | None = None
-    for i, (_, line) in enumerate(lines):
-        prev = lines[i - 1][1] if i else None
-        nxt = lines[i + 1][1] if i + 1 < len(lines) else None
-        if is_article_title(prev, line, nxt, blank_layout):
-            if i > start:
-                yield title, start, i
-            title, start = heading_level(line)[1], i
-        if not line.strip():
+    buffer: list[Line] = []
+    prev: str | None = None
+    for line, following in with_next(lines):
+        nxt = following.text if following is not None else None
+        if is_article_title(prev, line.text, nxt, blank_layout):
+            if buffer and (title is not None or any(x.text.strip() for x in buffer)):
+                yield title, buffer
+                buffer = []
+            title = heading_level(line.text)[1]
+        buffer.append(line)
+        if not line.text.strip():
             blank_layout = True
-    if start < len(lines):
-        yield title, start, len(lines)
+        prev = line.text
+    if buffer:
+        yield title, buffer
+
+
+class FileIngest:
+    """Stream one file into documents; `source` and `quarantine` are complete once iterated."""
+
+    def __init__(self, path: Path, sidecar: Sidecar, override_format: str | None = None) -> None:
+        self.path = path
+        self.name = logical_name(path)
+        self.info = sidecar.info_for(self.name)
+        self.override_format = override_format
+        self.source = Source(str(path), self.name, "", 0, 0, "", split_for(self.name, self.info))
+        self.quarantine: list[Quarantine] = []
+        self._digest = hashlib.sha256()
+
+    def reject(self, first: int, last: int, reason: str, excerpt: str = "") -> None:
+        self.quarantine.append(Quarantine(self.name, first, last, reason, excerpt[:200]))
+
+    def documents(self) -> Iterator[Document]:
+        chunks = self._counted(self._chunks())
+        first = next(chunks, b"")
+        if b"\x00" in first[:8192] and not first.startswith(UTF16_BOMS):
+            self._count_rest(first, chunks)
+            self.reject(min(1, self.source.n_lines), self.source.n_lines, "binary file (NUL bytes), not text")
+            return
+        lines = self._lines(first, chunks)
+        sample = list(itertools.islice(lines, FORMAT_SAMPLE_LINES))
+        fmt = self.override_format or self.info.format or detect_format(self.name, [x.text for x in sample])
+        self.source.source_format = fmt
+        lines = itertools.chain(sample, lines)
+        if fmt == "plain":
+            everything = list(lines)
+            pieces: Iterable[tuple[str | None, list[Line]]] = [
+                (self.info.title or _first_text(everything), everything)
+            ]
+        else:
+            pieces = wikitext_articles(lines)
+        seen: Counter[str] = Counter()
+        produced = False
+        for title, chunk in pieces:
+            if not any(x.text.strip() for x in chunk):
+                continue
+            if title is None:
+                self.reject(
+                    chunk[0].number, chunk[-1].number, "text before the first article title", chunk[0].text
+                )
+                continue
+            title = title.strip()
+            seen[title] += 1
+            produced = True
+            yield self._document(title, seen[title], chunk)
+        if not produced and not self.quarantine:
+            n = self.source.n_lines
+            self.reject(
+                min(1, n), n, "empty file" if not self.source.n_bytes else "file holds only whitespace"
+            )
+
+    def _document(self, title: str, occurrence: int, lines: list[Line]) -> Document:
+        return make_document(
+            self.source,
+            self.info,
+            title,
+            occurrence,
+            [(x.number, x.text) for x in lines],
+            [x.raw for x in lines],
+            [e for x in lines for e in x.repairs],
+        )
+
+    def _chunks(self) -> Iterator[bytes]:
+        if self.name.endswith(".parquet"):
+            yield from hf_parquet_chunks(self.path)
+            return
+        try:
+            with open_bytes(self.path) as f:
+                while chunk := f.read(CHUNK_SIZE):
+                    yield chunk
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise InputError(f"{self.path}: cannot be read: {exc}") from exc
+
+    def _counted(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self._digest.update(chunk)
+            self.source.n_bytes += len(chunk)
+            yield chunk
+        self.source.sha256 = self._digest.hexdigest()
+
+    def _count_rest(self, first: bytes, chunks: Iterator[bytes]) -> None:
+        self.source.n_lines = sum(1 for _ in iter_raw_lines(itertools.chain([first], chunks)))
+
+    def _lines(self, first: bytes, chunks: Iterator[bytes]) -> Iterator[Line]:
+        """Decoded, repaired lines; undecodable ones are quarantined one by one."""
+        if first.startswith(UTF16_BOMS):
+            text = (first + b"".join(chunks)).decode("utf-16")
+            raw_lines: Iterable[bytes] = (
+                line.encode("utf-8") for line in regex.split(r"\r\n|\n|\r", text.rstrip("\r\n"))
+            )
+        else:
+            if first.startswith(b"\xef\xbb\xbf"):
+                first = first[3:]
+            raw_lines = iter_raw_lines(itertools.chain([first], chunks))
+        for number, raw in enumerate(raw_lines, 1):
+            self.source.n_lines = number
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.reject(
+                    number,
+                    number,
+                    f"invalid UTF-8 at byte {exc.start} of the line",
+                    raw[:200].decode("utf-8", "replace"),
+                )
+                continue
+            fixed, repairs = repair_mojibake(number, text)
+            yield Line(number, fixed, raw, repairs)
 
 
 def ingest_file(path: Path, sidecar: Sidecar, override_format: str | None = None) -> IngestResult:
-    """Read one file into documents and quarantine records."""
-    name = logical_name(path)
-    info = sidecar.info_for(name)
-    data = read_hf_parquet_lines(path) if name.endswith(".parquet") else _read_bytes(path)
-    source = Source(str(path), name, hashlib.sha256(data).hexdigest(), len(data), 0, "", "")
-    quarantine: list[Quarantine] = []
-
-    def reject(first: int, last: int, reason: str, excerpt: str = "") -> None:
-        quarantine.append(Quarantine(name, first, last, reason, excerpt[:200]))
-
-    if not data.strip():
-        source.n_lines = len(split_lines(data))
-        reject(
-            min(1, source.n_lines), source.n_lines, "empty file" if not data else "file holds only whitespace"
-        )
-        return IngestResult([], quarantine, source)
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        source.n_lines = len(split_lines(data))
-        reject(1, max(1, source.n_lines), "binary file (NUL bytes), not text")
-        return IngestResult([], quarantine, source)
-
-    decoded, undecodable = decode_file(data)
-    for number, reason in undecodable:
-        reject(number, number, reason)
-    source.n_lines = len(decoded) + len(undecodable)
-    raw_by_number = dict(enumerate(split_lines(data), 1))
-
-    repaired: list[tuple[int, str]] = []
-    repairs_by_line: dict[int, list[Edit]] = {}
-    for number, line in decoded:
-        fixed, edits = repair_mojibake(number, line)
-        repaired.append((number, fixed))
-        if edits:
-            repairs_by_line[number] = edits
-    source.source_format = override_format or info.format or detect_format(name, [t for _, t in repaired])
-    source.split = split_for(name, info)
-
-    documents: list[Document] = []
-    if source.source_format == "plain":
-        pieces = [(info.title or _first_text_line(repaired), 0, len(repaired))]
-    else:
-        pieces = list(wikitext_articles(repaired))
-    pieces = attach_blank_preamble(pieces, repaired)
-    seen: Counter[str] = Counter()
-    for title, first, end in pieces:
-        chunk = repaired[first:end]
-        if title is None:
-            reject(chunk[0][0], chunk[-1][0], "text before the first article title", chunk[0][1])
-            continue
-        seen[title] += 1
-        repairs = [e for number, _ in chunk for e in repairs_by_line.get(number, [])]
-        raw_bytes = [raw_by_number.get(number, b"") for number, _ in chunk]
-        documents.append(make_document(source, info, title.strip(), seen[title], chunk, raw_bytes, repairs))
-    return IngestResult(documents, quarantine, source)
+    """Read one whole file into documents and quarantine records (for small inputs and tests)."""
+    reader = FileIngest(path, sidecar, override_format)
+    documents = list(reader.documents())
+    return IngestResult(documents, reader.quarantine, reader.source)
 
 
-def attach_blank_preamble(
-    pieces: list[tuple[str | None, int, int]], lines: list[tuple[int, str]]
-) -> list[tuple[str | None, int, int]]:
-    """Give blank lines before the first title to the first article, so articles tile the file."""
-    if len(pieces) > 1 and pieces[0][0] is None and not any(t.strip() for _, t in lines[: pieces[0][2]]):
-        title, _, end = pieces[1]
-        return [(title, 0, end), *pieces[2:]]
-    return pieces
+def _first_text(lines: list[Line]) -> str:
+    return next((x.text.strip() for x in lines if x.text.strip()), "")
 
 
-def _first_text_line(lines: list[tuple[int, str]]) -> str:
-    return next((text.strip() for _, text in lines if text.strip()), "")
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        with open_bytes(path) as f:
-            return f.read()
-    except (OSError, EOFError, lzma.LZMAError) as exc:
-        raise InputError(f"{path}: cannot be read: {exc}") from exc
-
-
-def read_hf_parquet_lines(path: Path) -> bytes:
-    """The Hugging Face `wikitext` layout: one `text` row per line, as file bytes."""
+def hf_parquet_chunks(path: Path) -> Iterator[bytes]:
+    """The Hugging Face `wikitext` layout (one `text` row per line) as file-like bytes."""
     import pyarrow.parquet as pq
 
     try:
-        column = pq.read_table(path, columns=["text"]).column("text").to_pylist()
-    except Exception as exc:
+        parquet = pq.ParquetFile(path)
+        batches = parquet.iter_batches(columns=["text"], batch_size=4096)
+        for batch in batches:
+            rows = batch.column(0).to_pylist()
+            yield "".join((row or "").rstrip("\n") + "\n" for row in rows).encode("utf-8")
+    except (OSError, KeyError, ValueError) as exc:
         raise InputError(f"{path}: not a Parquet file with a 'text' column: {exc}") from exc
-    return "".join((row or "").rstrip("\n") + "\n" for row in column).encode("utf-8")

@@ -1,13 +1,17 @@
-"""Reading and writing stage outputs: Parquet shards, written atomically.
+"""Reading and writing stage outputs: Parquet shards, written atomically, with markers.
 
 A stage's output is a folder under `processed/` holding `documents-NNNNN.parquet`
-shards (plus, for ingest, `sources.parquet` and `quarantine.parquet`). A stage writes
-into a temporary sibling folder and renames it into place only when every shard is
-written, so a killed run never leaves half-written output.
+shards (plus, for ingest, `sources.parquet` and `quarantine.parquet`) and a
+`_SUCCESS.json` marker listing every shard with its sha256 and row count. Each file is
+written to a temporary name and renamed into place; the marker is written last and
+removed first, so a reader never takes a half-written stage for a finished one, and a
+re-run can skip every shard whose output is already there for the same input.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -23,35 +27,69 @@ from pipeline.schema import DOCUMENT_SCHEMA, Document, from_row, to_row
 
 T = TypeVar("T")
 DOCS_PER_SHARD = 500
+BYTES_PER_SHARD = 32 << 20  # of clean or raw text: bounds a shard's memory in any stage
+MARKER = "_SUCCESS.json"
+SHARD_GLOB = "documents-*.parquet"
 
 
 class StageInputMissing(FileNotFoundError):
-    """The previous stage has not been run (or its output was removed)."""
+    """The previous stage has not been run, or did not finish."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def shard_name(index: int) -> str:
+    return f"documents-{index:05d}.parquet"
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it to `path` on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 @contextmanager
 def atomic_dir(final: Path) -> Iterator[Path]:
     """Yield a temporary folder beside `final`; replace `final` with it on success."""
     final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}.*"):
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
         yield tmp
         old = final.with_name(f".{final.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
         if final.exists():
             final.rename(old)
         tmp.rename(final)
-        if old.exists():
-            shutil.rmtree(old)
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
 def write_rows(rows: list[dict[str, Any]], schema: pa.Schema, path: Path) -> None:
-    table = pa.Table.from_pylist(rows, schema=schema)
-    pq.write_table(table, path, compression="zstd")
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), tmp, compression="zstd")
 
 
 def write_records(records: Iterable[Any], schema: pa.Schema, path: Path) -> int:
@@ -64,53 +102,74 @@ def read_records(cls: type[T], path: Path) -> list[T]:
     return [from_row(cls, row) for row in pq.read_table(path).to_pylist()]
 
 
-def write_documents(documents: Iterable[Document], folder: Path, per_shard: int = DOCS_PER_SHARD) -> int:
-    """Write documents as shards of at most `per_shard` rows into `folder`."""
-    count = 0
-    shard: list[dict[str, Any]] = []
-    index = 0
+def document_size(doc: Document) -> int:
+    return len(doc.text) + sum(len(line) for line in doc.lines)
+
+
+def write_document_shard(documents: list[Document], path: Path) -> dict[str, Any]:
+    """Write one shard atomically; return its marker entry."""
+    write_rows([to_row(d) for d in documents], DOCUMENT_SCHEMA, path)
+    return {"name": path.name, "sha256": sha256_file(path), "rows": len(documents)}
+
+
+def write_documents(
+    documents: Iterable[Document], folder: Path, docs_per_shard: int = DOCS_PER_SHARD
+) -> list[dict[str, Any]]:
+    """Write documents as bounded shards (by count and by text size); return marker entries."""
+    entries: list[dict[str, Any]] = []
+    shard: list[Document] = []
+    size = 0
     for doc in documents:
-        shard.append(to_row(doc))
-        count += 1
-        if len(shard) == per_shard:
-            write_rows(shard, DOCUMENT_SCHEMA, folder / f"documents-{index:05d}.parquet")
-            shard, index = [], index + 1
-    if shard or index == 0:
-        write_rows(shard, DOCUMENT_SCHEMA, folder / f"documents-{index:05d}.parquet")
-    return count
+        shard.append(doc)
+        size += document_size(doc)
+        if len(shard) >= docs_per_shard or size >= BYTES_PER_SHARD:
+            entries.append(write_document_shard(shard, folder / shard_name(len(entries))))
+            shard, size = [], 0
+    if shard or not entries:
+        entries.append(write_document_shard(shard, folder / shard_name(len(entries))))
+    return entries
+
+
+def write_marker(folder: Path, shards: list[dict[str, Any]], fingerprint: dict[str, Any]) -> None:
+    data = {"shards": shards, "fingerprint": fingerprint}
+    replace_file(folder / MARKER, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def clear_marker(folder: Path) -> None:
+    (folder / MARKER).unlink(missing_ok=True)
+
+
+def finished_shards(folder: Path) -> list[dict[str, Any]]:
+    """The shards of a finished stage, in order; an error naming the stage if it did not finish."""
+    marker = read_marker(folder)
+    if marker is None:
+        state = "did not finish" if folder.exists() else "has not been run"
+        raise StageInputMissing(f"{folder}: this stage {state}; run the previous stage first")
+    return marker["shards"]
 
 
 def document_shards(folder: Path) -> list[Path]:
-    shards = sorted(folder.glob("documents-*.parquet"))
-    if not shards:
-        raise StageInputMissing(f"{folder}: no documents here; run the previous stage first")
-    return shards
+    return [folder / entry["name"] for entry in finished_shards(folder)]
+
+
+def read_shard(path: Path) -> Iterator[Document]:
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=64):
+        for row in batch.to_pylist():
+            yield from_row(Document, row)
 
 
 def read_documents(folder: Path) -> Iterator[Document]:
-    """Stream the documents of a stage's output, one shard in memory at a time."""
+    """Stream the documents of a finished stage, one batch in memory at a time."""
     for shard in document_shards(folder):
-        for batch in pq.ParquetFile(shard).iter_batches(batch_size=64):
-            for row in batch.to_pylist():
-                yield from_row(Document, row)
+        yield from read_shard(shard)
 
 
 def count_documents(folder: Path) -> int:
-    return sum(pq.ParquetFile(s).metadata.num_rows for s in document_shards(folder))
-
-
-def copy_file(src: Path, dst: Path) -> None:
-    shutil.copy2(src, dst)
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return sum(entry["rows"] for entry in finished_shards(folder))

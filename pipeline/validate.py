@@ -1,16 +1,16 @@
 """Validate: check what the pipeline produced, and say exactly what is wrong.
 
-Checks run over the three published tables (documents, sections, sentences), the raw
-sources and the quarantine, whether they come from the enrich stage's output or from a
-published release folder, so CI can run the same checks on either.
+The checks look at one document at a time (its row with its sections and sentences),
+streamed from the enrich stage's output or from a published release folder, so CI runs
+the same checks on either and memory stays flat however large the corpus.
 """
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import json
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,9 @@ import pyarrow.parquet as pq
 import regex
 
 from pipeline.edits import apply_edits
-from pipeline.schema import CONFIG_SCHEMAS, Edit, Quarantine, Source
-from pipeline.tables import CONFIGS, Rows
+from pipeline.schema import CONFIG_SCHEMAS, Document, Edit, Quarantine, Source
+from pipeline.storage import sha256_file
+from pipeline.tables import CONFIGS, Row, Rows, document_rows
 
 ARTEFACTS = {
     "wikitext marker": regex.compile(r"@[-,.]@"),
@@ -28,6 +29,16 @@ ARTEFACTS = {
     "spaced punctuation": regex.compile(r"(?<=\p{L}) [,;](?= \p{L})"),
 }
 MAX_PROBLEMS_SHOWN = 10
+
+
+@dataclass
+class Bundle:
+    """One document's rows in each config."""
+
+    split: str
+    doc: Row
+    sections: list[Row]
+    sentences: list[Row]
 
 
 @dataclass
@@ -74,107 +85,85 @@ class Report:
         return "\n".join(lines)
 
 
-# ----------------------------------------------------------------- record checks
+# ----------------------------------------------------------------- per-document checks
 
 
-def check_unique_ids(rows: Rows) -> Check:
-    check = Check("unique ids")
-    for config, key in (("documents", "doc_id"), ("sections", "section_id"), ("sentences", "sentence_id")):
-        seen: set[str] = set()
-        for split_rows in rows[config].values():
-            for row in split_rows:
-                check.checked += 1
-                if row[key] in seen:
-                    check.fail(f"{config}: duplicate {key} {row[key]}")
-                seen.add(row[key])
-    return check
+def check_ids(bundle: Bundle, check: Check, seen_docs: set[str]) -> None:
+    """Document ids are unique; section and sentence ids are unique and carry their document's id."""
+    doc_id = bundle.doc["doc_id"]
+    check.checked += 1 + len(bundle.sections) + len(bundle.sentences)
+    if doc_id in seen_docs:
+        check.fail(f"documents: duplicate doc_id {doc_id}")
+    seen_docs.add(doc_id)
+    for config, rows, key in (
+        ("sections", bundle.sections, "section_id"),
+        ("sentences", bundle.sentences, "sentence_id"),
+    ):
+        ids = [r[key] for r in rows]
+        for duplicate, n in Counter(ids).items():
+            if n > 1:
+                check.fail(f"{config}: duplicate {key} {duplicate}")
+        for i in ids:
+            if not i.startswith(doc_id):
+                check.fail(f"{config}: {key} {i} does not belong to document {doc_id}")
 
 
-def check_offsets(rows: Rows) -> Check:
+def check_offsets(bundle: Bundle, check: Check) -> None:
     """Each sentence is its document's text[start:end]; sections and paragraphs lie inside it."""
-    check = Check("offsets")
-    texts = {r["doc_id"]: r["text"] for split_rows in rows["documents"].values() for r in split_rows}
-    for split_rows in rows["sentences"].values():
-        for s in split_rows:
-            check.checked += 1
-            text = texts.get(s["doc_id"])
-            if text is None:
-                check.fail(f"sentence {s['sentence_id']}: unknown document {s['doc_id']}")
-            elif not (0 <= s["start"] < s["end"] <= len(text)) or text[s["start"] : s["end"]] != s["text"]:
-                check.fail(
-                    f"sentence {s['sentence_id']}: text differs from document[{s['start']}:{s['end']}]"
-                )
-    for split_rows in rows["sections"].values():
-        for sec in split_rows:
-            check.checked += 1
-            size = len(texts.get(sec["doc_id"], ""))
-            spans = [(sec["start"], sec["end"])] + [(p["start"], p["end"]) for p in sec["paragraphs"]]
-            if sec["doc_id"] not in texts or any(not (0 <= a <= b <= size) for a, b in spans):
-                check.fail(f"section {sec['section_id']}: span outside its document")
-    return check
+    text = bundle.doc["text"]
+    for s in bundle.sentences:
+        check.checked += 1
+        if not (0 <= s["start"] < s["end"] <= len(text)) or text[s["start"] : s["end"]] != s["text"]:
+            check.fail(f"sentence {s['sentence_id']}: text differs from document[{s['start']}:{s['end']}]")
+    for sec in bundle.sections:
+        check.checked += 1
+        spans = [(sec["start"], sec["end"])] + [(p["start"], p["end"]) for p in sec["paragraphs"]]
+        if any(not (0 <= a <= b <= len(text)) for a, b in spans):
+            check.fail(f"section {sec['section_id']}: span outside its document")
 
 
-def check_artefacts(rows: Rows) -> Check:
-    check = Check("no wikitext artefacts")
-    for split_rows in rows["documents"].values():
-        for doc in split_rows:
-            check.checked += 1
-            for name, pattern in ARTEFACTS.items():
-                match = pattern.search(doc["text"])
-                if match:
-                    context = doc["text"][max(0, match.start() - 30) : match.end() + 30].replace("\n", " ")
-                    check.fail(f"{doc['doc_id']} ({doc['title']}): {name}: …{context}…")
-    return check
+def check_counts(bundle: Bundle, check: Check) -> None:
+    doc = bundle.doc
+    check.checked += 1
+    if doc["n_sentences"] != len(bundle.sentences) or doc["n_sections"] != len(bundle.sections):
+        check.fail(f"{doc['doc_id']}: n_sentences/n_sections do not match the rows")
+    if not doc["text"].strip():
+        check.fail(f"{doc['doc_id']} ({doc['source_file']}): empty text")
 
 
-def check_edits_rebuild_text(rows: Rows) -> Check:
+def check_artefacts(bundle: Bundle, check: Check) -> None:
+    doc = bundle.doc
+    check.checked += 1
+    for name, pattern in ARTEFACTS.items():
+        match = pattern.search(doc["text"])
+        if match:
+            context = doc["text"][max(0, match.start() - 30) : match.end() + 30].replace("\n", " ")
+            check.fail(f"{doc['doc_id']} ({doc['title']}): {name}: …{context}…")
+
+
+def check_edits(bundle: Bundle, check: Check) -> None:
     """Every change is recorded: each block's raw text plus its edits gives its clean text."""
-    check = Check("edits explain text")
-    for split_rows in rows["documents"].values():
-        for doc in split_rows:
-            for i, block in enumerate(doc["blocks"]):
-                check.checked += 1
-                edits = [Edit(**e) for e in block["edits"]]
-                try:
-                    rebuilt = apply_edits(block["raw"], edits)
-                except ValueError as exc:
-                    rebuilt = str(exc)
-                if rebuilt != block["text"]:
-                    check.fail(
-                        f"{doc['doc_id']} block {i} (line {block['line_start']}): its edits do not rebuild it"
-                    )
-    return check
+    doc = bundle.doc
+    for i, block in enumerate(doc["blocks"]):
+        check.checked += 1
+        try:
+            rebuilt = apply_edits(block["raw"], [Edit(**e) for e in block["edits"]])
+        except ValueError as exc:
+            rebuilt = str(exc)
+        if rebuilt != block["text"]:
+            check.fail(f"{doc['doc_id']} block {i} (line {block['line_start']}): its edits do not rebuild it")
 
 
-def check_counts(rows: Rows) -> Check:
-    check = Check("counts")
-    sentences: dict[str, int] = defaultdict(int)
-    sections: dict[str, int] = defaultdict(int)
-    for split_rows in rows["sentences"].values():
-        for s in split_rows:
-            sentences[s["doc_id"]] += 1
-    for split_rows in rows["sections"].values():
-        for s in split_rows:
-            sections[s["doc_id"]] += 1
-    for split_rows in rows["documents"].values():
-        for doc in split_rows:
-            check.checked += 1
-            if doc["n_sentences"] != sentences[doc["doc_id"]] or doc["n_sections"] != sections[doc["doc_id"]]:
-                check.fail(f"{doc['doc_id']}: n_sentences/n_sections do not match the rows")
-            if not doc["text"].strip():
-                check.fail(f"{doc['doc_id']} ({doc['source_file']}): empty text")
-    return check
-
-
-def check_accounting(rows: Rows, sources: list[Source], quarantine: list[Quarantine]) -> Check:
+def check_accounting(
+    ranges: dict[str, list[tuple[int, int, str]]],
+    sources: list[Source],
+    quarantine: list[Quarantine],
+    check: Check,
+) -> None:
     """Every line of every raw file is in exactly one document or quarantine record."""
-    check = Check("no content lost")
-    ranges: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for split_rows in rows["documents"].values():
-        for doc in split_rows:
-            ranges[doc["source_file"]].append((doc["line_start"], doc["line_end"], doc["doc_id"]))
+    ranges = {name: list(r) for name, r in ranges.items()}
     for q in quarantine:
-        ranges[q.source_file].append((q.line_start, q.line_end, f"quarantine: {q.reason}"))
+        ranges.setdefault(q.source_file, []).append((q.line_start, q.line_end, f"quarantine: {q.reason}"))
     for source in sources:
         check.checked += 1
         covered = 0
@@ -194,37 +183,94 @@ def check_accounting(rows: Rows, sources: list[Source], quarantine: list[Quarant
             )
     for name in ranges:
         check.fail(f"{name}: output names a source that was not ingested")
-    return check
 
 
-RECORD_CHECKS: list[Callable[[Rows], Check]] = [
-    check_unique_ids,
-    check_offsets,
-    check_counts,
-    check_artefacts,
-    check_edits_rebuild_text,
-]
-
-
-def validate_rows(target: str, rows: Rows, sources: list[Source], quarantine: list[Quarantine]) -> Report:
-    report = Report(target, [check(rows) for check in RECORD_CHECKS])
-    report.checks.append(check_accounting(rows, sources, quarantine))
-    report.counts = {
-        config: {split: len(r) for split, r in sorted(by_split.items())} for config, by_split in rows.items()
+def validate_bundles(
+    target: str, bundles: Iterable[Bundle], sources: list[Source], quarantine: list[Quarantine]
+) -> Report:
+    checks = {
+        name: Check(name)
+        for name in ("unique ids", "offsets", "counts", "no wikitext artefacts", "edits explain text")
     }
+    seen_docs: set[str] = set()
+    ranges: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    counts: dict[str, dict[str, int]] = {config: defaultdict(int) for config in CONFIGS}
+    for bundle in bundles:
+        check_ids(bundle, checks["unique ids"], seen_docs)
+        check_offsets(bundle, checks["offsets"])
+        check_counts(bundle, checks["counts"])
+        check_artefacts(bundle, checks["no wikitext artefacts"])
+        check_edits(bundle, checks["edits explain text"])
+        doc = bundle.doc
+        ranges[doc["source_file"]].append((doc["line_start"], doc["line_end"], doc["doc_id"]))
+        for config, n in (
+            ("documents", 1),
+            ("sections", len(bundle.sections)),
+            ("sentences", len(bundle.sentences)),
+        ):
+            counts[config][bundle.split] += n
+    accounting = Check("no content lost")
+    check_accounting(ranges, sources, quarantine, accounting)
+    report = Report(target, [*checks.values(), accounting])
+    report.counts = {config: dict(sorted(by.items())) for config, by in counts.items()}
     report.counts["quarantined"] = len(quarantine)
     return report
 
 
+def bundles_from_documents(documents: Iterable[Document]) -> Iterator[Bundle]:
+    for doc in documents:
+        rows = document_rows(doc)
+        yield Bundle(doc.split, rows["documents"][0], rows["sections"], rows["sentences"])
+
+
+def bundles_from_rows(rows: Rows) -> Iterator[Bundle]:
+    """Group in-memory config rows by document (rows must be in document order)."""
+    for split, docs in rows["documents"].items():
+        yield from merge_by_document(
+            split,
+            iter(docs),
+            iter(rows["sections"].get(split, [])),
+            iter(rows["sentences"].get(split, [])),
+            Check(""),
+        )
+
+
+def validate_rows(target: str, rows: Rows, sources: list[Source], quarantine: list[Quarantine]) -> Report:
+    return validate_bundles(target, bundles_from_rows(rows), sources, quarantine)
+
+
+def merge_by_document(
+    split: str, docs: Iterator[Row], sections: Iterator[Row], sentences: Iterator[Row], orphans: Check
+) -> Iterator[Bundle]:
+    """Stream each document with its section and sentence rows (all in document order)."""
+    sections_p, sentences_p = _Peekable(sections), _Peekable(sentences)
+    for doc in docs:
+        yield Bundle(split, doc, sections_p.take_while(doc["doc_id"]), sentences_p.take_while(doc["doc_id"]))
+    for config, rest in (("sections", sections_p), ("sentences", sentences_p)):
+        for row in rest:
+            orphans.fail(f"{config}/{split}: row of unknown or out-of-order document {row['doc_id']}")
+
+
+class _Peekable:
+    def __init__(self, rows: Iterator[Row]) -> None:
+        self._rows = rows
+        self._head: Row | None = next(rows, None)
+
+    def take_while(self, doc_id: str) -> list[Row]:
+        taken = []
+        while self._head is not None and self._head["doc_id"] == doc_id:
+            taken.append(self._head)
+            self._head = next(self._rows, None)
+        return taken
+
+    def __iter__(self) -> Iterator[Row]:
+        if self._head is not None:
+            yield self._head
+        yield from self._rows
+        self._head = None
+
+
 # ----------------------------------------------------------------- releases
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_release_files(root: Path, manifest: dict[str, Any]) -> Check:
@@ -243,27 +289,37 @@ def check_release_files(root: Path, manifest: dict[str, Any]) -> Check:
     return check
 
 
-def read_release_rows(root: Path) -> tuple[Rows, Check]:
-    check = Check("schema")
-    rows: Rows = {config: {} for config in CONFIGS}
-    for config in CONFIGS:
-        for shard in sorted((root / "data" / config).glob("*.parquet")):
-            check.checked += 1
-            table = pq.read_table(shard)
-            if not table.schema.equals(CONFIG_SCHEMAS[config], check_metadata=False):
-                check.fail(f"{shard.relative_to(root)}: schema differs from the {config} schema")
-                continue
-            split = shard.name.split("-", 1)[0]
-            rows[config].setdefault(split, []).extend(table.to_pylist())
-    return rows, check
+def release_shards(root: Path, config: str) -> dict[str, list[Path]]:
+    shards: dict[str, list[Path]] = {}
+    for shard in sorted((root / "data" / config).glob("*.parquet")):
+        shards.setdefault(shard.name.split("-", 1)[0], []).append(shard)
+    return shards
 
 
-def check_declared_counts(rows: Rows, manifest: dict[str, Any]) -> Check:
+def stream_rows(shards: list[Path], config: str, schema_check: Check) -> Iterator[Row]:
+    for shard in shards:
+        schema_check.checked += 1
+        parquet = pq.ParquetFile(shard)
+        if not parquet.schema_arrow.equals(CONFIG_SCHEMAS[config], check_metadata=False):
+            schema_check.fail(f"{shard.parent.name}/{shard.name}: schema differs from the {config} schema")
+            continue
+        for batch in parquet.iter_batches(batch_size=256):
+            yield from batch.to_pylist()
+
+
+def release_bundles(root: Path, schema: Check, orphans: Check) -> Iterator[Bundle]:
+    shards = {config: release_shards(root, config) for config in CONFIGS}
+    for split in sorted(set(itertools.chain.from_iterable(shards[c] for c in CONFIGS))):
+        streams = [stream_rows(shards[c].get(split, []), c, schema) for c in CONFIGS]
+        yield from merge_by_document(split, *streams, orphans)
+
+
+def check_declared_counts(counts: dict[str, Any], manifest: dict[str, Any]) -> Check:
     check = Check("declared counts")
     for config, by_split in manifest.get("counts", {}).items():
         for split, expected in by_split.items():
             check.checked += 1
-            actual = len(rows.get(config, {}).get(split, []))
+            actual = counts.get(config, {}).get(split, 0)
             if actual != expected:
                 check.fail(f"{config}/{split}: {actual} rows, the release declares {expected}")
     return check
@@ -277,9 +333,9 @@ def validate_release(root: Path) -> Report:
         return report
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     files = check_release_files(root, manifest)
-    rows, schema = read_release_rows(root)
+    schema, orphans = Check("schema"), Check("rows belong to documents")
     sources = [Source(**s) for s in manifest.get("sources", [])]
     quarantine = [Quarantine(**q) for q in manifest.get("quarantine", [])]
-    report = validate_rows(str(root), rows, sources, quarantine)
-    report.checks[:0] = [files, schema, check_declared_counts(rows, manifest)]
+    report = validate_bundles(str(root), release_bundles(root, schema, orphans), sources, quarantine)
+    report.checks[:0] = [files, schema, check_declared_counts(report.counts, manifest), orphans]
     return report
