@@ -14,7 +14,7 @@ BENCH_MB ?= 100
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)
