@@ -18,6 +18,13 @@ FORMATS = ("wikitext-raw", "wikitext-tokens", "hf-wikitext", "plain")
 RUN_SECTIONS = ("ingest", "detokenise", "segment", "enrich", "validate", "publish", "run")
 
 
+class EchoHandler(logging.Handler):
+    """Log records to the current standard error (as click sees it), one line each."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
 def load_config(ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
     """Options from a TOML file: top-level keys and `[command]` tables; flags win."""
     if path is None:
@@ -95,7 +102,10 @@ def main(processed: str, verbose: int, quiet: bool) -> None:
     ingest → detokenise → segment → enrich → validate → publish. `corpus run` does all.
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    log = logging.getLogger("pipeline")
+    log.handlers = [h for h in log.handlers if not isinstance(h, EchoHandler)] + [EchoHandler()]
+    log.setLevel(level)
+    log.propagate = False
 
 
 input_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -241,7 +251,7 @@ def enrich(ctx: click.Context, engine: str, workers: int | None, ray_address: st
 
 
 @main.command()
-@click.argument("target", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("target", required=False)
 @click.option(
     "--json",
     "json_path",
@@ -250,11 +260,13 @@ def enrich(ctx: click.Context, engine: str, workers: int | None, ray_address: st
 )
 @click.pass_context
 @fail_cleanly
-def validate(ctx: click.Context, target: Path | None, json_path: Path | None) -> None:
-    """Check a release folder (TARGET), or the enrich stage's output; exit 1 on any problem."""
+def validate(ctx: click.Context, target: str | None, json_path: Path | None) -> None:
+    """Check a release (TARGET: a folder, or OWNER/NAME@REVISION on the Hub), or the enrich
+    stage's output; exit 1 on any problem."""
     from pipeline.stages import run_validate
+    from pipeline.validate import validate_target
 
-    report = run_validate(processed_dir(ctx), target)
+    report = validate_target(target) if target is not None else run_validate(processed_dir(ctx))
     click.echo(report.render())
     if json_path is not None:
         if str(json_path) == "-":
@@ -268,15 +280,69 @@ def validate(ctx: click.Context, target: Path | None, json_path: Path | None) ->
 @main.command("publish")
 @version_option
 @shard_option
+@click.option(
+    "--to-hub",
+    "repo_id",
+    metavar="OWNER/NAME",
+    help="Also upload the release to this Hub dataset: one commit, tagged vX.Y.Z (token: HF_TOKEN or login).",
+)
+@click.option(
+    "--release",
+    "release_ref",
+    metavar="VERSION|PATH",
+    help="With --to-hub: upload this existing release instead of publishing the enrich output.",
+)
 @click.pass_context
 @fail_cleanly
-def publish_cmd(ctx: click.Context, version: str | None, rows_per_shard: int | None) -> None:
+def publish_cmd(
+    ctx: click.Context,
+    version: str | None,
+    rows_per_shard: int | None,
+    repo_id: str | None,
+    release_ref: str | None,
+) -> None:
     """Write a versioned release under processed/releases/ and point processed/dataset at it."""
+    from pipeline.publish import resolve_release
     from pipeline.stages import RunSettings, run_publish
 
-    settings = RunSettings(**_given(version=version, rows_per_shard=rows_per_shard))
-    published = run_publish(processed_dir(ctx), settings.publish(), settings.record())
-    _report_published(published)
+    if release_ref is not None and repo_id is None:
+        raise click.UsageError("--release is for uploading an existing release: give --to-hub too")
+    if release_ref is not None:
+        release = resolve_release(processed_dir(ctx), release_ref)
+    else:
+        settings = RunSettings(**_given(version=version, rows_per_shard=rows_per_shard))
+        published = run_publish(processed_dir(ctx), settings.publish(), settings.record())
+        _report_published(published)
+        release = published.path
+    if repo_id is not None:
+        from pipeline.hub import upload_release
+
+        click.echo(upload_release(release, repo_id).describe(), err=True)
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--samples", type=click.IntRange(min=0), default=3, show_default=True, help="Examples per kind."
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the diff as JSON to this file ('-' for standard output).",
+)
+@click.pass_context
+@fail_cleanly
+def diff(ctx: click.Context, old: str, new: str, samples: int, json_path: Path | None) -> None:
+    """Compare two releases (folders or versions under processed/releases) by id."""
+    from pipeline.diff import diff_releases
+    from pipeline.publish import resolve_release
+
+    processed = processed_dir(ctx)
+    result = diff_releases(resolve_release(processed, old), resolve_release(processed, new), samples)
+    click.echo(result.render())
+    _write_json(json_path, result.to_json())
 
 
 @main.command()
@@ -393,6 +459,15 @@ def rules() -> None:
 
     for name, rule in RULES.items():
         click.echo(f"{name:<28} {getattr(rule, 'description', '')}")
+
+
+def _write_json(path: Path | None, text: str) -> None:
+    if path is None:
+        return
+    if str(path) == "-":
+        click.echo(text)
+    else:
+        path.write_text(text + "\n", encoding="utf-8")
 
 
 def _engine(name: str, workers: int | None, ray_address: str | None):

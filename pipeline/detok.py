@@ -28,6 +28,9 @@ def detokenise(raw: str, disabled: frozenset[str] = frozenset()) -> Detokenised:
     edits: list[Edit] = []
     prev_end = None
     glue_next = False
+    first = _TOKEN.search(raw)
+    if first and first.start():
+        edits.append(Edit("space.strip", "space", raw[: first.start()], "", 0, first.start(), 0, 0))
     for m in _TOKEN.finditer(raw):
         tok = m.group()
         clean_tok = _MARKERS.get(tok, tok)
@@ -45,4 +48,7 @@ def detokenise(raw: str, disabled: frozenset[str] = frozenset()) -> Detokenised:
         out.append(clean_tok)
         glue_next = tok in _MARKERS or clean_tok in _ATTACH_RIGHT
         prev_end = m.end()
-    return Detokenised("".join(out), edits)
+    text = "".join(out)
+    if prev_end is not None and prev_end < len(raw):
+        edits.append(Edit("space.strip", "space", raw[prev_end:], "", prev_end, len(raw), len(text), len(text)))
+    return Detokenised(text, edits)

@@ -20,7 +20,7 @@ import regex
 
 from pipeline.edits import apply_edits
 from pipeline.schema import CONFIG_SCHEMAS, Document, Edit, Quarantine, Source
-from pipeline.storage import sha256_file
+from pipeline.storage import StageInputMissing, sha256_file
 from pipeline.tables import CONFIGS, Row, Rows, document_rows
 
 ARTEFACTS = {
@@ -160,28 +160,35 @@ def check_accounting(
     quarantine: list[Quarantine],
     check: Check,
 ) -> None:
-    """Every line of every raw file is in exactly one document or quarantine record."""
-    ranges = {name: list(r) for name, r in ranges.items()}
+    """Every line of every raw file is in a document or a quarantine record.
+
+    Documents must not overlap; a quarantined line may lie inside a document's range (a
+    line that could not be read, cut out of the article around it).
+    """
+    held = {name: sorted(r) for name, r in ranges.items()}
+    quarantined: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for q in quarantine:
-        ranges.setdefault(q.source_file, []).append((q.line_start, q.line_end, f"quarantine: {q.reason}"))
+        if q.line_end:  # line_end 0: a record for a file with no lines at all
+            quarantined[q.source_file].append((q.line_start, q.line_end))
     for source in sources:
         check.checked += 1
-        covered = 0
-        for start, end, what in sorted(ranges.pop(source.name, [])):
-            if end == 0:  # a record for a file with no lines at all
-                continue
-            if start <= covered:
-                check.fail(f"{source.name}: lines {start}-{end} ({what}) overlap earlier output")
-            elif start > covered + 1:
+        docs = held.pop(source.name, [])
+        for (_, end_a, doc_a), (start_b, _, doc_b) in itertools.pairwise(docs):
+            if start_b <= end_a:
+                check.fail(f"{source.name}: documents {doc_a} and {doc_b} overlap at line {start_b}")
+        covered = sorted([(a, b) for a, b, _ in docs] + quarantined.pop(source.name, []))
+        reached = 0
+        for start, end in covered:
+            if start > reached + 1:
                 check.fail(
-                    f"{source.name}: lines {covered + 1}-{start - 1} in no document or quarantine record"
+                    f"{source.name}: lines {reached + 1}-{start - 1} in no document or quarantine record"
                 )
-            covered = max(covered, end)
-        if source.n_lines and covered < source.n_lines:
+            reached = max(reached, end)
+        if reached < source.n_lines:
             check.fail(
-                f"{source.name}: lines {covered + 1}-{source.n_lines} in no document or quarantine record"
+                f"{source.name}: lines {reached + 1}-{source.n_lines} in no document or quarantine record"
             )
-    for name in ranges:
+    for name in [*held, *quarantined]:
         check.fail(f"{name}: output names a source that was not ingested")
 
 
@@ -338,4 +345,37 @@ def validate_release(root: Path) -> Report:
     quarantine = [Quarantine(**q) for q in manifest.get("quarantine", [])]
     report = validate_bundles(str(root), release_bundles(root, schema, orphans), sources, quarantine)
     report.checks[:0] = [files, schema, check_declared_counts(report.counts, manifest), orphans]
+    return report
+
+
+# ----------------------------------------------------------------- local folder or Hub revision
+
+HUB_TARGET = regex.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)@(?P<revision>[\w./-]+)$")
+
+
+class TargetNotFound(StageInputMissing):
+    """What `corpus validate` was asked to check is neither a folder nor a reachable Hub revision."""
+
+
+def resolve_target(spec: str) -> Path:
+    """A local release folder, or `OWNER/NAME@REVISION` downloaded from the Hub (HF_ENDPOINT) to its cache."""
+    if Path(spec).exists():
+        return Path(spec)
+    match = HUB_TARGET.match(spec)
+    if match is None:
+        raise TargetNotFound(f"{spec}: no such folder, and not a Hub dataset as OWNER/NAME@REVISION")
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        folder = snapshot_download(match["repo"], repo_type="dataset", revision=match["revision"])
+    except (HfHubHTTPError, LocalEntryNotFoundError) as exc:
+        raise TargetNotFound(f"{spec}: cannot download this revision: {exc}") from exc
+    return Path(folder)
+
+
+def validate_target(spec: str) -> Report:
+    """Validate a release folder or a Hub revision; the report names what was asked for."""
+    report = validate_release(resolve_target(spec))
+    report.target = spec
     return report
