@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from pipeline.schema import CONFIG_SCHEMAS
 from pipeline.tables import CONFIGS, DEFAULT_CONFIG, Rows
+
+if TYPE_CHECKING:
+    from pipeline.diff import ReleaseDiff
+    from pipeline.report import ReleaseStats
 
 PRETTY_NAME = "WikiText Corpus (clean)"
 WIKITEXT_LICENSE = "CC BY-SA 3.0"
@@ -22,14 +27,38 @@ CITATION = """@misc{merity2016pointer,
 }"""
 HF_LICENSE_IDS = {"CC BY-SA 3.0": "cc-by-sa-3.0", "CC BY-SA 4.0": "cc-by-sa-4.0", "unknown": "unknown"}
 EXAMPLE_FIELDS = {
-    "documents": ("doc_id", "title", "split", "source_file", "source_format", "license", "url", "n_sentences", "text"),
+    "documents": (
+        "doc_id",
+        "title",
+        "split",
+        "source_file",
+        "source_format",
+        "license",
+        "url",
+        "n_sentences",
+        "text",
+    ),
     "sections": ("section_id", "doc_id", "heading", "level", "path", "kind", "start", "end", "n_sentences"),
-    "sentences": ("sentence_id", "doc_id", "section_id", "paragraph_index", "sentence_index", "start", "end", "text"),
+    "sentences": (
+        "sentence_id",
+        "doc_id",
+        "section_id",
+        "paragraph_index",
+        "sentence_index",
+        "start",
+        "end",
+        "text",
+    ),
 }
 
 
 def size_category(n: int) -> str:
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
         if n < limit:
             return label
     return "1M<n<10M"
@@ -58,7 +87,9 @@ def card_metadata(
             {
                 "config_name": config,
                 **({"default": True} if config == DEFAULT_CONFIG else {}),
-                "data_files": [{"split": split, "path": paths} for split, paths in sorted(files.get(config, {}).items())],
+                "data_files": [
+                    {"split": split, "path": paths} for split, paths in sorted(files.get(config, {}).items())
+                ],
             }
             for config in CONFIGS
         ],
@@ -98,7 +129,10 @@ def statistics_table(rows: Rows) -> str:
 def sources_table(manifest: dict[str, Any], rows: Rows) -> str:
     docs_per_source = Counter(r["source_file"] for by in rows["documents"].values() for r in by)
     licence_per_source = {r["source_file"]: r["license"] for by in rows["documents"].values() for r in by}
-    lines = ["| source | format | split | documents | licence | sha256 |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| source | format | split | documents | licence | sha256 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for s in manifest["sources"]:
         licence = licence_per_source.get(s["name"], "unknown")
         if licence == "unknown":
@@ -120,12 +154,49 @@ def rules_table(rows: Rows) -> str:
     return "\n".join(lines)
 
 
+FIGURE_TITLES = {
+    "sentence_lengths": "Words per sentence",
+    "document_lengths": "Words per document",
+    "sentences_per_section": "Sentences per section",
+    "repairs_by_rule": "Changes by cleaning rule",
+}
+
+
+def figures_section(stats: ReleaseStats | None, figures: list[str]) -> str:
+    """The report's key numbers and plots (`report.html` in the release has them all)."""
+    if stats is None:
+        return ""
+    from pipeline.report import key_figures
+
+    lines = ["| figure | value |", "| --- | --- |"]
+    lines += [f"| {label.replace('<unk>', '`<unk>`')} | {value} |" for label, value in key_figures(stats)]
+    images = [f"![{FIGURE_TITLES.get(Path(f).stem, Path(f).stem)}]({f})" for f in figures]
+    return "\n".join(lines) + "\n\n" + "\n\n".join(images) + "\n\nAll figures: `report.html` in this release."
+
+
+def changes_section(changes: ReleaseDiff | None) -> str:
+    if changes is None:
+        return "First release. See `CHANGELOG.md`."
+    if changes.identical:
+        return f"No change in content since {changes.old} (see `CHANGELOG.md`)."
+    head = f"Changes since {changes.old}: {changes.summary()}"
+    head += " (+added −removed ~changed rows; see `CHANGELOG.md`)."
+    return (
+        head
+        + "\n\n"
+        + ("\n".join(line for line in changes.markdown().splitlines()[2:] if line.startswith("|")))
+    )
+
+
 def render_card(
     version: str,
     rows: Rows,
     files: dict[str, dict[str, list[str]]],
     num_bytes: dict[str, dict[str, int]],
     manifest: dict[str, Any],
+    changes: ReleaseDiff | None = None,
+    stats: ReleaseStats | None = None,
+    figures: list[str] | None = None,
 ) -> str:
     meta = yaml.safe_dump(card_metadata(rows, files, num_bytes), sort_keys=False, allow_unicode=True)
     examples = "\n\n".join(f"`{config}`:\n\n```json\n{example(rows, config)}\n```" for config in CONFIGS)
@@ -183,8 +254,14 @@ Changes by rule:
 
 {statistics_table(rows)}
 
+{figures_section(stats, figures or [])}
+
 Input lines quarantined (unreadable or not part of any article): {n_quarantined}; see
 `manifest.json`.
+
+## Changes in this version
+
+{changes_section(changes)}
 
 ## Limitations
 

@@ -461,6 +461,30 @@ def rules() -> None:
         click.echo(f"{name:<28} {getattr(rule, 'description', '')}")
 
 
+@main.command()
+@click.argument("release", required=False)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="Where to write the HTML page.",
+)
+@click.pass_context
+@fail_cleanly
+def report(ctx: click.Context, release: str | None, output: Path) -> None:
+    """Write a self-contained HTML report on a release (default: the newest): lengths, rules, <unk>."""
+    from pipeline.publish import resolve_release
+    from pipeline.report import write_report
+    from pipeline.stages import published_dataset
+
+    processed = processed_dir(ctx)
+    folder = resolve_release(processed, release if release is not None else published_dataset(processed))
+    write_report(folder, output)
+    click.echo(f"{output}: report on {folder}", err=True)
+
+
 def _write_json(path: Path | None, text: str) -> None:
     if path is None:
         return

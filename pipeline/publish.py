@@ -23,6 +23,8 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.card import render_card
+from pipeline.diff import ReleaseDiff, diff_releases
+from pipeline.report import release_stats, render_report, write_figures
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
 from pipeline.storage import replace_file
 from pipeline.tables import CONFIGS, Rows
@@ -30,6 +32,8 @@ from pipeline.validate import Report, sha256_file, validate_release
 
 ROWS_PER_SHARD = 100_000
 POINTER = "dataset"
+REPORT = "report.html"
+FIGURES_DIR = "figures"
 
 
 class PublishError(RuntimeError):
@@ -54,6 +58,36 @@ def release_dir(processed: Path, version: str) -> Path:
     return processed / "releases" / f"v{version.removeprefix('v')}"
 
 
+def version_key(version: str) -> tuple[int, ...] | None:
+    """`(X, Y, Z)` for "X.Y.Z" or "vX.Y.Z"; None for anything else (e.g. a temporary folder)."""
+    parts = version.removeprefix("v").split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+
+
+def list_releases(processed: Path) -> list[Path]:
+    """Published release folders, oldest version first (temporary build folders excluded)."""
+    folders = (processed / "releases").glob("v*")
+    found = [(key, f) for f in folders if (key := version_key(f.name)) and (f / "manifest.json").exists()]
+    return [f for _, f in sorted(found)]
+
+
+def previous_release(processed: Path, version: str) -> Path | None:
+    """The newest release older than `version`: what a new release is compared with."""
+    key = version_key(version)
+    older = [f for f in list_releases(processed) if key is None or (version_key(f.name) or ()) < key]
+    return older[-1] if older else None
+
+
+def resolve_release(processed: Path, ref: str | Path) -> Path:
+    """A release folder from a path, or from a version (`1.2.0`, `v1.2.0`) under `processed/releases`."""
+    path = Path(ref)
+    if (path / "manifest.json").exists():
+        return path.resolve()
+    if version_key(str(ref)) is not None and (release_dir(processed, str(ref)) / "manifest.json").exists():
+        return release_dir(processed, str(ref)).resolve()
+    raise PublishError(f"{ref}: neither a release folder nor a version under {processed / 'releases'}")
+
+
 def write_shards(rows: Rows, root: Path, rows_per_shard: int) -> dict[str, dict[str, list[str]]]:
     """Write `data/<config>/<split>-NNNNN-of-NNNNN.parquet`; return the files per config and split."""
     files: dict[str, dict[str, list[str]]] = {}
@@ -74,7 +108,8 @@ def split_num_bytes(rows: Rows) -> dict[str, dict[str, int]]:
     """In-memory Arrow size of each config's split, as `dataset_info` declares it."""
     return {
         config: {
-            split: pa.Table.from_pylist(r, schema=CONFIG_SCHEMAS[config]).nbytes for split, r in by_split.items()
+            split: pa.Table.from_pylist(r, schema=CONFIG_SCHEMAS[config]).nbytes
+            for split, r in by_split.items()
         }
         for config, by_split in rows.items()
     }
@@ -116,16 +151,27 @@ def publish(
     target = release_dir(processed, version)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
         manifest = build_manifest(version, rows, sources, quarantine, run_settings)
         files = write_shards(rows, tmp, settings.rows_per_shard)
         for rel in sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*.parquet")):
             manifest["files"][rel] = sha256_file(tmp / rel)
+        previous = previous_release(processed, version)
+        changes = diff_releases(previous, tmp) if previous is not None else None
+        stats = release_stats(tmp, f"v{version}")
+        figures = [f"{FIGURES_DIR}/{name}" for name in write_figures(stats, tmp / FIGURES_DIR)]
+        (tmp / REPORT).write_text(render_report(stats), encoding="utf-8")
         (tmp / "README.md").write_text(
-            render_card(version, rows, files, split_num_bytes(rows), manifest), encoding="utf-8"
+            render_card(version, rows, files, split_num_bytes(rows), manifest, changes, stats, figures),
+            encoding="utf-8",
         )
-        (tmp / "CHANGELOG.md").write_text(render_changelog(version, manifest), encoding="utf-8")
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "CHANGELOG.md").write_text(
+            render_changelog(version, manifest, changes, previous), encoding="utf-8"
+        )
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         report = validate_release(tmp)
         if not report.ok:
             raise PublishError(f"release v{version} failed validation; nothing published\n{report.render()}")
@@ -140,6 +186,7 @@ def publish(
             point_to(processed, target)
             return Published(target, version, False, validate_release(target))
         tmp.rename(target)
+        report.target = str(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -157,6 +204,17 @@ def point_to(processed: Path, release: Path) -> None:
     replace_file(processed / "LATEST", (release.name + "\n").encode())
 
 
-def render_changelog(version: str, manifest: dict[str, Any]) -> str:
-    counts = ", ".join(f"{sum(by.values())} {config}" for config, by in manifest["counts"].items())
-    return f"# Changelog\n\n## v{version}\n\n- {counts}\n"
+CHANGELOG_HEADER = "# Changelog\n\n"
+
+
+def render_changelog(
+    version: str, manifest: dict[str, Any], changes: ReleaseDiff | None = None, previous: Path | None = None
+) -> str:
+    """This release's entry (counts and the diff against the previous release), then the older entries."""
+    counts = ", ".join(f"{sum(by.values()):,} {config}" for config, by in manifest["counts"].items())
+    entry = f"## v{version} ({manifest['created'][:10]})\n\n- {counts}\n"
+    entry += "\n" + (changes.markdown() if changes is not None else "First release.") + "\n"
+    older = ""
+    if previous is not None and (previous / "CHANGELOG.md").exists():
+        older = (previous / "CHANGELOG.md").read_text(encoding="utf-8").removeprefix(CHANGELOG_HEADER)
+    return CHANGELOG_HEADER + entry + ("\n" + older if older else "")
