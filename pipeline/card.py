@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from pipeline.schema import CONFIG_SCHEMAS
-from pipeline.tables import CONFIGS, DEFAULT_CONFIG, Rows
+from pipeline.tables import CONFIGS, DEFAULT_CONFIG, ReleaseContent
 
 if TYPE_CHECKING:
     from pipeline.diff import ReleaseDiff
@@ -70,16 +69,12 @@ def features_yaml(config: str) -> list[dict[str, Any]]:
     return Features.from_arrow_schema(CONFIG_SCHEMAS[config])._to_yaml_list()
 
 
-def card_metadata(
-    rows: Rows, files: dict[str, dict[str, list[str]]], num_bytes: dict[str, dict[str, int]]
-) -> dict[str, Any]:
-    licenses = sorted({r["license"] for by in rows["documents"].values() for r in by})
-    n_docs = sum(len(r) for r in rows["documents"].values())
+def card_metadata(content: ReleaseContent) -> dict[str, Any]:
     return {
         "pretty_name": PRETTY_NAME,
-        "license": sorted({HF_LICENSE_IDS.get(lic, "other") for lic in licenses}),
-        "language": sorted({r["language"] for by in rows["documents"].values() for r in by}) or ["en"],
-        "size_categories": [size_category(n_docs)],
+        "license": sorted({HF_LICENSE_IDS.get(lic, "other") for lic in content.licenses}),
+        "language": sorted(content.languages) or ["en"],
+        "size_categories": [size_category(content.n_documents)],
         "task_categories": ["text-generation", "fill-mask"],
         "source_datasets": ["extended|wikitext"],
         "tags": ["wikitext", "wikipedia", "detokenized", "sentence-segmentation"],
@@ -88,7 +83,8 @@ def card_metadata(
                 "config_name": config,
                 **({"default": True} if config == DEFAULT_CONFIG else {}),
                 "data_files": [
-                    {"split": split, "path": paths} for split, paths in sorted(files.get(config, {}).items())
+                    {"split": split, "path": paths}
+                    for split, paths in sorted(content.files.get(config, {}).items())
                 ],
             }
             for config in CONFIGS
@@ -98,8 +94,8 @@ def card_metadata(
                 "config_name": config,
                 "features": features_yaml(config),
                 "splits": [
-                    {"name": split, "num_bytes": num_bytes[config][split], "num_examples": len(r)}
-                    for split, r in sorted(rows[config].items())
+                    {"name": split, "num_bytes": content.num_bytes[config][split], "num_examples": n}
+                    for split, n in sorted(content.counts[config].items())
                 ],
             }
             for config in CONFIGS
@@ -107,28 +103,26 @@ def card_metadata(
     }
 
 
-def example(rows: Rows, config: str) -> str:
-    for by_split in rows[config].values():
-        if by_split:
-            row = by_split[0]
-            shown = {k: row[k] for k in EXAMPLE_FIELDS[config]}
-            if isinstance(shown.get("text"), str) and len(shown["text"]) > 300:
-                shown["text"] = shown["text"][:300] + "…"
-            return json.dumps(shown, indent=2, ensure_ascii=False)
-    return "{}"
+def example(content: ReleaseContent, config: str) -> str:
+    row = content.examples.get(config)
+    if row is None:
+        return "{}"
+    shown = {k: row[k] for k in EXAMPLE_FIELDS[config]}
+    if isinstance(shown.get("text"), str) and len(shown["text"]) > 300:
+        shown["text"] = shown["text"][:300] + "…"
+    return json.dumps(shown, indent=2, ensure_ascii=False)
 
 
-def statistics_table(rows: Rows) -> str:
+def statistics_table(content: ReleaseContent) -> str:
     lines = ["| config | split | rows |", "| --- | --- | --- |"]
     for config in CONFIGS:
-        for split, r in sorted(rows[config].items()):
-            lines.append(f"| {config} | {split} | {len(r):,} |")
+        for split, n in sorted(content.counts[config].items()):
+            lines.append(f"| {config} | {split} | {n:,} |")
     return "\n".join(lines)
 
 
-def sources_table(manifest: dict[str, Any], rows: Rows) -> str:
-    docs_per_source = Counter(r["source_file"] for by in rows["documents"].values() for r in by)
-    licence_per_source = {r["source_file"]: r["license"] for by in rows["documents"].values() for r in by}
+def sources_table(manifest: dict[str, Any], content: ReleaseContent) -> str:
+    docs_per_source, licence_per_source = content.docs_per_source, content.licence_per_source
     lines = [
         "| source | format | split | documents | licence | sha256 |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -144,13 +138,9 @@ def sources_table(manifest: dict[str, Any], rows: Rows) -> str:
     return "\n".join(lines)
 
 
-def rules_table(rows: Rows) -> str:
-    counts: Counter[str] = Counter()
-    for by in rows["documents"].values():
-        for r in by:
-            counts.update({rc["rule"]: rc["count"] for rc in r["rule_counts"]})
+def rules_table(content: ReleaseContent) -> str:
     lines = ["| rule | changes |", "| --- | --- |"]
-    lines += [f"| `{rule}` | {n:,} |" for rule, n in counts.most_common()]
+    lines += [f"| `{rule}` | {n:,} |" for rule, n in content.rule_counts.most_common()]
     return "\n".join(lines)
 
 
@@ -190,16 +180,14 @@ def changes_section(changes: ReleaseDiff | None) -> str:
 
 def render_card(
     version: str,
-    rows: Rows,
-    files: dict[str, dict[str, list[str]]],
-    num_bytes: dict[str, dict[str, int]],
+    content: ReleaseContent,
     manifest: dict[str, Any],
     changes: ReleaseDiff | None = None,
     stats: ReleaseStats | None = None,
     figures: list[str] | None = None,
 ) -> str:
-    meta = yaml.safe_dump(card_metadata(rows, files, num_bytes), sort_keys=False, allow_unicode=True)
-    examples = "\n\n".join(f"`{config}`:\n\n```json\n{example(rows, config)}\n```" for config in CONFIGS)
+    meta = yaml.safe_dump(card_metadata(content), sort_keys=False, allow_unicode=True)
+    examples = "\n\n".join(f"`{config}`:\n\n```json\n{example(content, config)}\n```" for config in CONFIGS)
     n_quarantined = len(manifest["quarantine"])
     return f"""---
 {meta}---
@@ -218,7 +206,7 @@ Load it with `datasets.load_dataset(PATH, "documents" | "sections" | "sentences"
 
 ## Sources and licences
 
-{sources_table(manifest, rows)}
+{sources_table(manifest, content)}
 
 WikiText (Merity et al. 2016, "Pointer Sentinel Mixture Models") is derived from English
 Wikipedia and licensed under {WIKITEXT_LICENSE} (Wikipedia text is also available under the
@@ -248,11 +236,11 @@ Stages: ingest → detokenise → segment → enrich → validate → publish, b
 `wikitext-corpus` {manifest["code_version"]}. Settings: `{json.dumps(manifest["settings"], sort_keys=True)}`.
 Changes by rule:
 
-{rules_table(rows)}
+{rules_table(content)}
 
 ## Statistics
 
-{statistics_table(rows)}
+{statistics_table(content)}
 
 {figures_section(stats, figures or [])}
 

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from pipeline.diff import ReleaseDiff, diff_releases
 from pipeline.report import release_stats, render_report, write_figures
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
 from pipeline.storage import replace_file
-from pipeline.tables import CONFIGS, Rows
+from pipeline.tables import Bundle, ReleaseContent, Row
 from pipeline.validate import Report, sha256_file, validate_release
 
 ROWS_PER_SHARD = 100_000
@@ -88,36 +89,69 @@ def resolve_release(processed: Path, ref: str | Path) -> Path:
     raise PublishError(f"{ref}: neither a release folder nor a version under {processed / 'releases'}")
 
 
-def write_shards(rows: Rows, root: Path, rows_per_shard: int) -> dict[str, dict[str, list[str]]]:
-    """Write `data/<config>/<split>-NNNNN-of-NNNNN.parquet`; return the files per config and split."""
-    files: dict[str, dict[str, list[str]]] = {}
-    for config in CONFIGS:
-        for split, split_rows in sorted(rows[config].items()):
-            n = max(1, -(-len(split_rows) // rows_per_shard))
-            for i in range(n):
-                rel = f"data/{config}/{split}-{i:05d}-of-{n:05d}.parquet"
-                chunk = split_rows[i * rows_per_shard : (i + 1) * rows_per_shard]
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                table = pa.Table.from_pylist(chunk, schema=CONFIG_SCHEMAS[config])
-                pq.write_table(table, root / rel, compression="zstd")
-                files.setdefault(config, {}).setdefault(split, []).append(rel)
-    return files
+BYTES_PER_SHARD = 64 << 20  # a shard's rows in memory stay below this, whatever rows_per_shard says
 
 
-def split_num_bytes(rows: Rows) -> dict[str, dict[str, int]]:
-    """In-memory Arrow size of each config's split, as `dataset_info` declares it."""
-    return {
-        config: {
-            split: pa.Table.from_pylist(r, schema=CONFIG_SCHEMAS[config]).nbytes
-            for split, r in by_split.items()
-        }
-        for config, by_split in rows.items()
-    }
+class ShardWriter:
+    """Stream rows into `data/<config>/<split>-NNNNN-of-NNNNN.parquet`, bounded by rows and bytes."""
+
+    def __init__(self, root: Path, rows_per_shard: int) -> None:
+        self.root = root
+        self.rows_per_shard = rows_per_shard
+        self.content = ReleaseContent()
+        self._buffers: dict[tuple[str, str], list[Row]] = {}
+        self._sizes: dict[tuple[str, str], int] = {}
+        self._written: dict[tuple[str, str], list[Path]] = {}
+
+    def add(self, bundle: Bundle) -> None:
+        self.content.add(bundle)
+        for config, rows in bundle.rows().items():
+            key = (config, bundle.split)
+            buffer = self._buffers.setdefault(key, [])
+            buffer.extend(rows)
+            self._sizes[key] = self._sizes.get(key, 0) + sum(map(row_size, rows))
+            if len(buffer) >= self.rows_per_shard or self._sizes[key] >= BYTES_PER_SHARD:
+                self._flush(key)
+
+    def _flush(self, key: tuple[str, str]) -> None:
+        config, split = key
+        rows = self._buffers.pop(key, [])
+        self._sizes.pop(key, None)
+        written = self._written.setdefault(key, [])
+        if not rows and written:
+            return
+        path = self.root / "data" / config / f".{split}-{len(written):05d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pylist(rows, schema=CONFIG_SCHEMAS[config])
+        pq.write_table(table, path, compression="zstd")
+        by_split = self.content.num_bytes[config]
+        by_split[split] = by_split.get(split, 0) + table.nbytes
+        written.append(path)
+
+    def close(self) -> ReleaseContent:
+        """Flush what is left and give every shard its final `-of-NNNNN` name."""
+        for key in list(self._buffers):
+            self._flush(key)
+        for (config, split), paths in sorted(self._written.items()):
+            for i, path in enumerate(paths):
+                final = path.with_name(f"{split}-{i:05d}-of-{len(paths):05d}.parquet")
+                path.rename(final)
+                rel = str(final.relative_to(self.root))
+                self.content.files.setdefault(config, {}).setdefault(split, []).append(rel)
+        return self.content
+
+
+def row_size(row: Row) -> int:
+    """A cheap estimate of a row's size in memory (its text and raw text dominate)."""
+    size = 100 + len(row.get("text") or "")
+    for block in row.get("blocks") or ():
+        size += 2 * len(block["raw"]) + 64 * len(block["edits"])
+    return size
 
 
 def build_manifest(
     version: str,
-    rows: Rows,
+    content: ReleaseContent,
     sources: list[Source],
     quarantine: list[Quarantine],
     settings: dict[str, Any],
@@ -129,7 +163,7 @@ def build_manifest(
         "settings": settings,
         "sources": [asdict(s) for s in sources],
         "quarantine": [asdict(q) for q in quarantine],
-        "counts": {config: {split: len(r) for split, r in sorted(by.items())} for config, by in rows.items()},
+        "counts": {config: dict(sorted(by.items())) for config, by in content.counts.items()},
         "files": {},
     }
 
@@ -140,7 +174,7 @@ def content_digest(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def publish(
-    rows: Rows,
+    bundles: Iterable[Bundle],
     sources: list[Source],
     quarantine: list[Quarantine],
     processed: Path,
@@ -153,8 +187,11 @@ def publish(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
-        manifest = build_manifest(version, rows, sources, quarantine, run_settings)
-        files = write_shards(rows, tmp, settings.rows_per_shard)
+        writer = ShardWriter(tmp, settings.rows_per_shard)
+        for bundle in bundles:
+            writer.add(bundle)
+        content = writer.close()
+        manifest = build_manifest(version, content, sources, quarantine, run_settings)
         for rel in sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*.parquet")):
             manifest["files"][rel] = sha256_file(tmp / rel)
         previous = previous_release(processed, version)
@@ -163,7 +200,7 @@ def publish(
         figures = [f"{FIGURES_DIR}/{name}" for name in write_figures(stats, tmp / FIGURES_DIR)]
         (tmp / REPORT).write_text(render_report(stats), encoding="utf-8")
         (tmp / "README.md").write_text(
-            render_card(version, rows, files, split_num_bytes(rows), manifest, changes, stats, figures),
+            render_card(version, content, manifest, changes, stats, figures),
             encoding="utf-8",
         )
         (tmp / "CHANGELOG.md").write_text(

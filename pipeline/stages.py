@@ -44,8 +44,8 @@ from pipeline.storage import (
     write_marker,
     write_records,
 )
-from pipeline.tables import config_rows
-from pipeline.validate import Report, bundles_from_documents, validate_bundles, validate_release
+from pipeline.tables import bundles_from_documents
+from pipeline.validate import Report, validate_bundles, validate_release
 
 log = logging.getLogger("pipeline")
 T = TypeVar("T")
@@ -302,8 +302,8 @@ def run_validate(processed: Path, target: Path | None = None) -> Report:
 
 def run_publish(processed: Path, settings: PublishSettings, run_settings: dict[str, Any]) -> Published:
     sources, quarantine = ingest_records(processed)
-    rows = config_rows(read_documents(stage_dir(processed, "enrich")))
-    return publish(rows, sources, quarantine, processed, settings, run_settings)
+    bundles = bundles_from_documents(read_documents(stage_dir(processed, "enrich")))
+    return publish(bundles, sources, quarantine, processed, settings, run_settings)
 
 
 def published_dataset(processed: Path) -> Path:

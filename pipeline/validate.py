@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 import regex
 
 from pipeline.edits import apply_edits
-from pipeline.schema import CONFIG_SCHEMAS, Document, Edit, Quarantine, Source
+from pipeline.schema import CONFIG_SCHEMAS, Edit, Quarantine, Source
 from pipeline.storage import StageInputMissing, sha256_file
-from pipeline.tables import CONFIGS, Row, Rows, document_rows
+from pipeline.tables import CONFIGS, Bundle, Row, Rows
 
 ARTEFACTS = {
     "wikitext marker": regex.compile(r"@[-,.]@"),
@@ -29,16 +29,6 @@ ARTEFACTS = {
     "spaced punctuation": regex.compile(r"(?<=\p{L}) [,;](?= \p{L})"),
 }
 MAX_PROBLEMS_SHOWN = 10
-
-
-@dataclass
-class Bundle:
-    """One document's rows in each config."""
-
-    split: str
-    doc: Row
-    sections: list[Row]
-    sentences: list[Row]
 
 
 @dataclass
@@ -222,12 +212,6 @@ def validate_bundles(
     report.counts = {config: dict(sorted(by.items())) for config, by in counts.items()}
     report.counts["quarantined"] = len(quarantine)
     return report
-
-
-def bundles_from_documents(documents: Iterable[Document]) -> Iterator[Bundle]:
-    for doc in documents:
-        rows = document_rows(doc)
-        yield Bundle(doc.split, rows["documents"][0], rows["sections"], rows["sentences"])
 
 
 def bundles_from_rows(rows: Rows) -> Iterator[Bundle]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -23,6 +24,11 @@ settings.register_profile(
     "fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def declared_counts(release: Path) -> dict[str, dict[str, int]]:
+    """Rows per config and split, as a release's manifest declares them."""
+    return json.loads((release / "manifest.json").read_text(encoding="utf-8"))["counts"]
 
 
 def shared_file(*parts: str) -> Path:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.diff import around_first_difference, diff_releases
-from tests.conftest import RAW, WT2_RAW
+from tests.conftest import RAW, WT2_RAW, declared_counts
 
 SEED = "000_9effd60b1a05fa4f.txt"
 OLD_SENTENCE = "The Battle of Nanking (or Nanjing) was fought in early December 1937"
@@ -51,8 +51,11 @@ def test_diff_counts_added_removed_and_changed_by_id(processed: Path) -> None:
     by = {c.config: c for c in result.configs}
     assert (by["documents"].added, by["documents"].removed, by["documents"].changed) == (60, 0, 1)
     assert by["documents"].unchanged == 1
-    assert (by["sections"].added, by["sections"].changed, by["sections"].unchanged) == (620, 0, 15)
-    assert (by["sentences"].added, by["sentences"].changed, by["sentences"].unchanged) == (7971, 1, 199)
+    old, new = declared_counts(releases / "v1.0.0"), declared_counts(releases / "v1.1.0")
+    sections = (new["sections"]["validation"], 0, old["sections"]["train"])
+    assert (by["sections"].added, by["sections"].changed, by["sections"].unchanged) == sections
+    sentences = (new["sentences"]["validation"], 1, old["sentences"]["train"] - 1)
+    assert (by["sentences"].added, by["sentences"].changed, by["sentences"].unchanged) == sentences
     (changed,) = by["sentences"].samples["changed"]
     assert changed.old.startswith(OLD_SENTENCE) and changed.new.startswith(NEW_SENTENCE)
     assert len(by["sentences"].samples["added"]) == 3
@@ -93,11 +96,17 @@ def test_publish_writes_the_diff_into_changelog_and_card(processed: Path) -> Non
     changelog = (v11 / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.startswith("# Changelog\n\n## v1.1.0")
     assert "Compared with v1.0.0:" in changelog
-    assert "| sentences | 7,971 | 0 | 1 | 199 |" in changelog
+    added = declared_counts(v11)["sentences"]["validation"]
+    unchanged = declared_counts(processed / "releases" / "v1.0.0")["sentences"]["train"] - 1
+    assert f"| sentences | {added:,} | 0 | 1 | {unchanged} |" in changelog
     assert NEW_SENTENCE in changelog and OLD_SENTENCE in changelog
     assert changelog.index("## v1.1.0") < changelog.index("## v1.0.0")  # history carried over
     card = (v11 / "README.md").read_text(encoding="utf-8")
-    assert "Changes since v1.0.0: documents +60 −0 ~1; sections +620 −0 ~0; sentences +7,971 −0 ~1" in card
+    sections = declared_counts(v11)["sections"]["validation"]
+    assert (
+        f"Changes since v1.0.0: documents +60 −0 ~1; sections +{sections} −0 ~0; sentences +{added:,} −0 ~1"
+        in card
+    )
     assert "First release." in (processed / "releases" / "v1.0.0" / "README.md").read_text(encoding="utf-8")
 
 

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from pipeline import hub
 from pipeline.cli import main
 from pipeline.hub import HubError, push_release
+from tests.conftest import declared_counts
 from tests.hubserver import local_hub
 from tests.test_diff import NEW_SENTENCE, OLD_SENTENCE, make_two_releases
 
@@ -281,7 +282,9 @@ def read_result(proc: subprocess.CompletedProcess) -> dict[str, Any]:
     return json.loads(line.removeprefix("RESULT "))
 
 
-def test_tagged_versions_load_from_a_local_hub(pushed: FakeHub, tmp_path: Path) -> None:
+def test_tagged_versions_load_from_a_local_hub(pushed: FakeHub, processed: Path, tmp_path: Path) -> None:
+    old = declared_counts(processed / "releases" / "v1.0.0")["sentences"]
+    new = declared_counts(processed / "releases" / "v1.1.0")["sentences"]
     home = tmp_path / "hf"
     with local_hub(pushed.mirrors, tmp_path / "olah") as endpoint:
         online = read_result(run_python(["-c", READ_SCRIPT, REPO, "online"], hub_env(endpoint, home)))
@@ -289,15 +292,15 @@ def test_tagged_versions_load_from_a_local_hub(pushed: FakeHub, tmp_path: Path) 
             ["-m", "pipeline", "validate", f"{REPO}@v1.1.0", "--json", "-"], hub_env(endpoint, home)
         )
         missing = run_python(["-m", "pipeline", "validate", f"{REPO}@v9.9.9"], hub_env(endpoint, home))
-    assert {k: v for k, v in online["v1.0.0"].items() if k in ("train", "validation")} == {"train": 200}
+    assert {k: v for k, v in online["v1.0.0"].items() if k in ("train", "validation")} == old
     assert online["v1.0.0"]["first"].startswith(OLD_SENTENCE)
-    assert (online["v1.1.0"]["train"], online["v1.1.0"]["validation"]) == (200, 7971)
+    assert (online["v1.1.0"]["train"], online["v1.1.0"]["validation"]) == (new["train"], new["validation"])
     assert online["v1.1.0"]["first"].startswith(NEW_SENTENCE)
 
     assert validated.returncode == 0, validated.stdout + validated.stderr
     report = json.loads(validated.stdout[validated.stdout.index("\n{\n") :])
     assert report["ok"] and report["target"] == f"{REPO}@v1.1.0"
-    assert report["counts"]["sentences"] == {"train": 200, "validation": 7971}
+    assert report["counts"]["sentences"] == new
     assert missing.returncode == 1 and f"{REPO}@v9.9.9: cannot download this revision" in missing.stderr
 
     # Offline (server gone), the trap: load_dataset(repo, revision=tag) returns the newest

@@ -22,7 +22,8 @@ from pipeline.publish import PublishError, PublishSettings, list_releases, publi
 from pipeline.segment import segment_document
 from pipeline.stages import published_dataset
 from pipeline.tables import CONFIGS, config_rows
-from tests.conftest import RAW
+from pipeline.validate import bundles_from_rows
+from tests.conftest import RAW, declared_counts
 
 SEEDS = ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
 
@@ -49,7 +50,12 @@ def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def release(seed, processed: Path, version: str = "1.0.0", rows=None, rows_per_shard: int = 100_000):
     rows = seed[0] if rows is None else rows
     return publish(
-        rows, seed[1], seed[2], processed, PublishSettings(version, rows_per_shard), {"test": True}
+        bundles_from_rows(rows),
+        seed[1],
+        seed[2],
+        processed,
+        PublishSettings(version, rows_per_shard),
+        {"test": True},
     )
 
 
@@ -127,13 +133,13 @@ def test_crash_while_writing_leaves_no_partial_version(
     seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release(seed, tmp_path, "1.0.0")
-    real = publish_mod.write_shards
+    real = publish_mod.ShardWriter.close
 
     def crash_after_writing(*args: Any, **kwargs: Any):
         real(*args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(publish_mod, "write_shards", crash_after_writing)
+    monkeypatch.setattr(publish_mod.ShardWriter, "close", crash_after_writing)
     with pytest.raises(KeyboardInterrupt):
         release(seed, tmp_path, "1.1.0", rows=relicensed(seed))
     assert [p.name for p in (tmp_path / "releases").iterdir()] == ["v1.0.0"]
@@ -191,9 +197,10 @@ def edit_shard(root: Path) -> str:
 
 def wrong_manifest_count(root: Path) -> str:
     manifest = json.loads((root / "manifest.json").read_text())
-    manifest["counts"]["sentences"]["train"] += 1
+    n = manifest["counts"]["sentences"]["train"]
+    manifest["counts"]["sentences"]["train"] = n + 1
     (root / "manifest.json").write_text(json.dumps(manifest))
-    return "sentences/train: 200 rows, the release declares 201"
+    return f"sentences/train: {n} rows, the release declares {n + 1}"
 
 
 @pytest.mark.parametrize("damage", [delete_shard, edit_shard, wrong_manifest_count])
@@ -208,7 +215,7 @@ def test_corpus_validate_catches_damage(damaged: Path, damage) -> None:
 
 def test_load_dataset_refuses_a_lost_shard(damaged: Path, hf_cache: str) -> None:
     delete_shard(damaged)
-    with pytest.raises(FileNotFoundError, match=r"train-00000-of-00004\.parquet"):
+    with pytest.raises(FileNotFoundError, match=r"train-00000-of-\d{5}\.parquet"):
         load(damaged, "sentences", hf_cache)
 
 
@@ -216,8 +223,9 @@ def test_load_dataset_refuses_a_wrong_count_in_the_card(damaged: Path, hf_cache:
     from datasets.exceptions import NonMatchingSplitsSizesError
 
     card = (damaged / "README.md").read_text()
-    assert card.count("num_examples: 200\n") == 1  # the sentences config's train split
-    (damaged / "README.md").write_text(card.replace("num_examples: 200\n", "num_examples: 199\n"))
+    n = declared_counts(damaged)["sentences"]["train"]
+    assert card.count(f"num_examples: {n}\n") == 1  # the sentences config's train split
+    (damaged / "README.md").write_text(card.replace(f"num_examples: {n}\n", f"num_examples: {n - 1}\n"))
     with pytest.raises(NonMatchingSplitsSizesError):
         load(damaged, "sentences", hf_cache)
 
