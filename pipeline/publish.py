@@ -89,7 +89,7 @@ def resolve_release(processed: Path, ref: str | Path) -> Path:
     raise PublishError(f"{ref}: neither a release folder nor a version under {processed / 'releases'}")
 
 
-BYTES_PER_SHARD = 64 << 20  # a shard's rows in memory stay below this, whatever rows_per_shard says
+BYTES_PER_SHARD = 16 << 20  # estimated memory of one shard's rows, whatever rows_per_shard says
 
 
 class ShardWriter:
@@ -143,9 +143,9 @@ class ShardWriter:
 
 def row_size(row: Row) -> int:
     """A cheap estimate of a row's size in memory (its text and raw text dominate)."""
-    size = 100 + len(row.get("text") or "")
+    size = 1000 + 2 * len(row.get("text") or "")  # a row is a dict of about a dozen fields
     for block in row.get("blocks") or ():
-        size += 2 * len(block["raw"]) + 64 * len(block["edits"])
+        size += 2 * len(block["raw"]) + 400 * len(block["edits"])  # an edit is a dict of 9 fields
     return size
 
 

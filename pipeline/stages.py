@@ -181,7 +181,7 @@ def ingest_records(processed: Path) -> tuple[list[Source], list[Quarantine]]:
 
 def process_shard(fn: DocumentFn, source: Path, target: Path) -> dict[str, Any]:
     """Apply a stage function to every document of one shard; write the output shard."""
-    return write_document_shard([fn(doc) for doc in read_shard(source)], target)
+    return write_document_shard((fn(doc) for doc in read_shard(source)), target)
 
 
 def map_stage(

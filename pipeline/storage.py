@@ -26,8 +26,9 @@ import pyarrow.parquet as pq
 from pipeline.schema import DOCUMENT_SCHEMA, Document, from_row, to_row
 
 T = TypeVar("T")
-DOCS_PER_SHARD = 500
-BYTES_PER_SHARD = 32 << 20  # of clean or raw text: bounds a shard's memory in any stage
+DOCS_PER_SHARD = 100  # the unit of parallel work and of resuming
+BYTES_PER_SHARD = 8 << 20  # of raw and clean text: keeps shards even when articles are long
+DOCS_PER_ROW_GROUP = 32  # documents held in memory at once while a shard is written
 MARKER = "_SUCCESS.json"
 SHARD_GLOB = "documents-*.parquet"
 
@@ -106,10 +107,21 @@ def document_size(doc: Document) -> int:
     return len(doc.text) + sum(len(line) for line in doc.lines)
 
 
-def write_document_shard(documents: list[Document], path: Path) -> dict[str, Any]:
-    """Write one shard atomically; return its marker entry."""
-    write_rows([to_row(d) for d in documents], DOCUMENT_SCHEMA, path)
-    return {"name": path.name, "sha256": sha256_file(path), "rows": len(documents)}
+def write_document_shard(documents: Iterable[Document], path: Path) -> dict[str, Any]:
+    """Stream documents into one shard (row groups of a fixed size), atomically; return its marker entry."""
+    rows = 0
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, DOCUMENT_SCHEMA, compression="zstd") as writer:
+        batch: list[dict[str, Any]] = []
+        for doc in documents:
+            batch.append(to_row(doc))
+            if len(batch) == DOCS_PER_ROW_GROUP:
+                writer.write_table(pa.Table.from_pylist(batch, schema=DOCUMENT_SCHEMA))
+                rows += len(batch)
+                batch = []
+        if batch or not rows:
+            writer.write_table(pa.Table.from_pylist(batch, schema=DOCUMENT_SCHEMA))
+            rows += len(batch)
+    return {"name": path.name, "sha256": sha256_file(path), "rows": rows}
 
 
 def write_documents(
@@ -160,7 +172,7 @@ def document_shards(folder: Path) -> list[Path]:
 
 
 def read_shard(path: Path) -> Iterator[Document]:
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=64):
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=DOCS_PER_ROW_GROUP):
         for row in batch.to_pylist():
             yield from_row(Document, row)
 
