@@ -33,15 +33,21 @@ DEFAULT_SETTINGS = DetokeniseSettings()
 
 
 def detokenise_document(doc: Document, settings: DetokeniseSettings = DEFAULT_SETTINGS) -> Document:
-    """Fill `doc.blocks` (and the clean title) from `doc.lines`."""
+    """Fill `doc.blocks` (and the clean title) from `doc.lines`.
+
+    The lines are then dropped: every non-blank line lives on as a block's `raw` text, and
+    later stages need not read and write them again.
+    """
     if doc.source_format == "plain":
         doc.blocks = plain_blocks(doc)
+        doc.lines = []
         return doc
     blocks = [clean_block(b, settings.disabled_rules) for b in wikitext_blocks(doc)]
     if settings.join_split_paragraphs:
         blocks = join_split_paragraphs(doc, blocks, settings.disabled_rules)
     flag_cut_off(blocks)
     doc.blocks = blocks
+    doc.lines = []
     if blocks and blocks[0].kind == "title":
         doc.title = blocks[0].text
     return doc

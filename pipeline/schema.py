@@ -1,7 +1,8 @@
 """The record schema, defined once and used by every stage, the validator and the card.
 
 A `Document` travels through the stages and gains fields as it goes:
-ingest fills the source fields and `lines`; detokenise fills `blocks`; segment fills
+ingest fills the source fields and `lines`; detokenise turns `lines` into `blocks` (each
+keeping its raw text and line numbers, so `lines` is emptied); segment fills
 `text`, `sections` and `sentences`; enrich fills the ids and counts. Every stage writes
 the same Arrow schema, so any stage can read any earlier stage's output.
 
