@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import regex
 
 from pipeline.detok import detokenise as detokenise_text
+from pipeline.edits import shifted
 from pipeline.ingest import HEADING, heading_level
 from pipeline.schema import Block, Document, Edit
 
@@ -92,7 +93,7 @@ def clean_block(block: Block, disabled: frozenset[str]) -> Block:
     inner_start, inner_end = match.span("text")
     result = detokenise_text(match.group("text"), disabled)
     edits = [heading_markup_edit(block, match, inner_start)]
-    edits += [shift(e, inner_start) for e in result.edits]
+    edits += [shifted(e, inner_start) for e in result.edits]
     edits.append(
         Edit(
             "heading.markup",
@@ -118,20 +119,6 @@ def heading_markup_edit(block: Block, match: regex.Match, inner_start: int) -> E
     if not well_formed:
         block.flags.append(f"malformed_heading:{left.strip()}|{right.strip()}")
     return Edit(rule, "delete", block.raw[:inner_start], "", 0, inner_start, 0, 0)
-
-
-def shift(edit: Edit, raw_offset: int) -> Edit:
-    return Edit(
-        edit.rule,
-        edit.kind,
-        edit.before,
-        edit.after,
-        edit.raw_start + raw_offset,
-        edit.raw_end + raw_offset,
-        edit.clean_start,
-        edit.clean_end,
-        edit.line,
-    )
 
 
 def join_split_paragraphs(doc: Document, blocks: list[Block], disabled: frozenset[str]) -> list[Block]:

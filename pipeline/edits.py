@@ -19,3 +19,18 @@ def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
         pos = edit.raw_end
     out.append(raw[pos:])
     return "".join(out)
+
+
+def shifted(edit: Edit, raw: int, clean: int = 0) -> Edit:
+    """The same edit, for a text embedded `raw` / `clean` characters further in."""
+    return Edit(
+        edit.rule,
+        edit.kind,
+        edit.before,
+        edit.after,
+        edit.raw_start + raw,
+        edit.raw_end + raw,
+        edit.clean_start + clean,
+        edit.clean_end + clean,
+        edit.line,
+    )

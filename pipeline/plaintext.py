@@ -48,6 +48,7 @@ first, so a later stage can join them.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass
 
@@ -73,6 +74,10 @@ HEADING_SHORT_WORDS = 4
 # are one short sentence (typically 30–120 characters); body and lead paragraphs are
 # several sentences and far longer.
 ITEM_MAX_CHARS = 160
+
+# Short lines separated by blank lines, as paragraphs are, form a list only from this many
+# on: two such lines are as likely two short paragraphs (adjacent lines need only two).
+SPACED_LIST_MIN_ITEMS = 3
 
 # A short first line after the title is still the lead if it is this many times longer
 # than the fact lines that follow it (or has more than one sentence).
@@ -444,7 +449,8 @@ def classify_lines(lines: list[str]) -> list[LineRole]:
                     u.kind = "paragraph"  # a short lead; the lines after it form their own run
                     k += 1
                     continue
-            kind = "item" if len(run) >= 2 else "paragraph"
+            spaced = any(gap(a, b) for a, b in itertools.pairwise(run))
+            kind = "item" if len(run) >= (SPACED_LIST_MIN_ITEMS if spaced else 2) else "paragraph"
             for v in run:
                 v.kind = kind
             k += len(run)
