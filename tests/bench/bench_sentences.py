@@ -102,37 +102,42 @@ def throughput(split: Splitter, texts: list[str], size: int, runs: int) -> float
     return size / 1e6 / best
 
 
+def table(mb: float = 1.0, runs: int = 3) -> str:
+    """The comparison as a Markdown table (with a line saying what was measured)."""
+    score = load_scorer()
+    golden = score.load_jsonl(str(SBD / "golden_rules_en.jsonl"))
+    docs = score.load_jsonl(str(SBD / "docs.jsonl"))
+    texts, size = [], 0
+    while size < mb * 1e6:
+        t = docs[len(texts) % len(docs)]["text"]
+        texts.append(t)
+        size += len(t.encode("utf-8"))
+    out = [
+        f"{len(golden)} Golden Rules; {len(docs)} GUM documents; throughput on {size / 1e6:.2f} MB, "
+        f"best of {runs}, in-process",
+        "",
+        "| splitter | golden | docs F1 | cite F1 | damaged | MB/s |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, make in SPLITTERS.items():
+        try:
+            split = make()
+        except ImportError:
+            out.append(f"| {name} | not installed | | | | |")
+            continue
+        m = evaluate(score, split, golden, docs)
+        mbs = throughput(split, texts, size, runs)
+        cells = [name, f"{m['golden']:.3f}", f"{m['f1']:.3f}", f"{m['cite_f1']:.3f}", str(m["damaged"])]
+        out.append("| " + " | ".join([*cells, f"{mbs:.2f}"]) + " |")
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=1.0, help="MB of text for the throughput column")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-
-    score = load_scorer()
-    golden = score.load_jsonl(str(SBD / "golden_rules_en.jsonl"))
-    docs = score.load_jsonl(str(SBD / "docs.jsonl"))
-    texts, size = [], 0
-    while size < args.mb * 1e6:
-        t = docs[len(texts) % len(docs)]["text"]
-        texts.append(t)
-        size += len(t.encode("utf-8"))
-
-    print(
-        f"{len(golden)} Golden Rules; {len(docs)} GUM documents; throughput on {size / 1e6:.2f} MB, "
-        f"best of {args.runs}, in-process\n"
-    )
-    print("| splitter | golden | docs F1 | cite F1 | damaged | MB/s |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for name, make in SPLITTERS.items():
-        try:
-            split = make()
-        except ImportError:
-            print(f"| {name} | not installed | | | | |")
-            continue
-        m = evaluate(score, split, golden, docs)
-        mbs = throughput(split, texts, size, args.runs)
-        cells = [name, f"{m['golden']:.3f}", f"{m['f1']:.3f}", f"{m['cite_f1']:.3f}", str(m["damaged"])]
-        print("| " + " | ".join([*cells, f"{mbs:.2f}"]) + " |", flush=True)
+    print(table(args.mb, args.runs))
 
 
 if __name__ == "__main__":
