@@ -34,7 +34,9 @@ HEADING = regex.compile(r"^\s*(?P<left>=(?:\s*=)*)\s+(?P<text>\S.*?)\s+(?P<right
 LINE_END = regex.compile(rb"\r\n|\n|\r")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 CHUNK_SIZE = 1 << 20
+COMPRESSED_CHUNK_SIZE = 1 << 16  # small, so a damaged stream keeps what came before the damage
 FORMAT_SAMPLE_LINES = 400
+MAX_TITLE_CHARS = 300  # a longer first line of a plain-text file is text, not a title
 WIKITEXT_MARKER = regex.compile(r" @[-,.]@ ")
 SENTENCE_END = regex.compile(r"""[.!?](?:\s*["'”’)\]])*\s*$""")
 STARTS_MID_SENTENCE = regex.compile(r"^[\W_]*[\p{Ll}\p{N}]")
@@ -64,6 +66,10 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 
 class InputError(ValueError):
     """An input path that cannot be used at all (missing, unreadable)."""
+
+
+class UnreadableInput(InputError):
+    """Reading a file failed part-way (a damaged compressed stream, an I/O error)."""
 
 
 @dataclass
@@ -362,9 +368,25 @@ class FileIngest:
         self.quarantine.append(Quarantine(self.name, first, last, reason, excerpt[:200]))
 
     def documents(self) -> Iterator[Document]:
+        """The file's documents; a read error ends them, the unread rest becomes a quarantine record."""
+        before = self._file_state()
+        last_line = 0
+        try:
+            for doc in self._documents():
+                last_line = doc.line_end
+                yield doc
+        except UnreadableInput as exc:
+            first, last = last_line + 1, self.source.n_lines
+            self.reject(first if last >= first else 0, last if last >= first else 0, str(exc))
+        if self._file_state() != before:
+            self.reject(
+                0, 0, "file changed while it was read: its documents may mix old and new text; run again"
+            )
+
+    def _documents(self) -> Iterator[Document]:
         chunks = self._counted(self._chunks())
         first = next(chunks, b"")
-        if b"\x00" in first[:8192] and not first.startswith(UTF16_BOMS):
+        if looks_binary(first):
             self._count_rest(first, chunks)
             self.reject(min(1, self.source.n_lines), self.source.n_lines, "binary file (NUL bytes), not text")
             return
@@ -376,7 +398,7 @@ class FileIngest:
         if fmt == "plain":
             everything = list(lines)
             pieces: Iterable[tuple[str | None, list[Line]]] = [
-                (self.info.title or _first_text(everything), everything)
+                (self.info.title or plain_title(everything, self.path), everything)
             ]
         else:
             pieces = wikitext_articles(lines)
@@ -400,6 +422,13 @@ class FileIngest:
                 min(1, n), n, "empty file" if not self.source.n_bytes else "file holds only whitespace"
             )
 
+    def _file_state(self) -> tuple[int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return stat.st_size, stat.st_mtime_ns
+
     def _document(self, title: str, occurrence: int, lines: list[Line]) -> Document:
         return make_document(
             self.source,
@@ -417,10 +446,11 @@ class FileIngest:
             return
         try:
             with open_bytes(self.path) as f:
-                while chunk := f.read(CHUNK_SIZE):
+                size = COMPRESSED_CHUNK_SIZE if self.path.suffix.lower() in COMPRESSED else CHUNK_SIZE
+                while chunk := f.read(size):
                     yield chunk
         except (OSError, EOFError, lzma.LZMAError) as exc:
-            raise InputError(f"{self.path}: cannot be read: {exc}") from exc
+            raise UnreadableInput(f"cannot be read: {exc}") from exc
 
     def _counted(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         for chunk in chunks:
@@ -466,8 +496,18 @@ def ingest_file(path: Path, sidecar: Sidecar, override_format: str | None = None
     return IngestResult(documents, reader.quarantine, reader.source)
 
 
-def _first_text(lines: list[Line]) -> str:
-    return next((x.text.strip() for x in lines if x.text.strip()), "")
+def plain_title(lines: list[Line], path: Path) -> str:
+    """A plain-text article's title: its first line, unless that is too long to be one."""
+    first = next((x.text.strip() for x in lines if x.text.strip()), "")
+    return first if len(first) <= MAX_TITLE_CHARS else logical_name(path).rsplit(".", 1)[0]
+
+
+def looks_binary(sample: bytes) -> bool:
+    """Binary, not text: NUL bytes beyond a stray one (which a text line may hold) in the first 8 KiB."""
+    if sample.startswith(UTF16_BOMS):
+        return False
+    head = sample[:8192]
+    return head.count(b"\x00") > max(1, len(head) // 1000)
 
 
 def hf_parquet_chunks(path: Path) -> Iterator[bytes]:

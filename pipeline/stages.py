@@ -152,7 +152,7 @@ def run_ingest(
                     yield doc
             except InputError as exc:
                 log.warning("%s", exc)
-                reader.source.source_format = "unreadable"
+                reader.source.source_format = reader.source.source_format or "unreadable"
                 reader.quarantine.append(Quarantine(logical_name(path), 0, 0, str(exc), ""))
             for q in reader.quarantine:
                 log.warning("%s: lines %d-%d quarantined: %s", path, q.line_start, q.line_end, q.reason)
