@@ -9,12 +9,15 @@ long iterations (the CLI passes a progress bar); nothing here prints.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -200,6 +203,8 @@ def map_stage(
     key = fingerprint(stage=target_stage, **settings)
     target.mkdir(parents=True, exist_ok=True)
     clear_marker(target)
+    for leftover in target.glob(".documents-*.parquet.*"):  # temp files of a run that was killed
+        leftover.unlink()
     done = load_shard_keys(target)
     result = StageResult(target_stage, sum(e["rows"] for e in inputs), len(inputs))
     outputs: dict[str, dict[str, Any]] = {}
@@ -244,11 +249,22 @@ def _run_shards(
             yield process_shard(fn, src, dst)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=context, initializer=die_with_parent
+    )
+    with pool:
         futures = [pool.submit(process_shard, fn, src, dst) for src, dst in jobs]
         yield from progress((f.result() for f in futures), label, len(futures))
 
 
+def die_with_parent() -> None:
+    """Worker processes end when the run that started them is killed (Linux), never orphaned."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
 SHARD_KEYS = "_shards.json"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -27,6 +28,17 @@ def run_stages(processed: Path, engine: Engine) -> list:
         run_segment(processed, engine),
         run_enrich(processed, engine),
     ]
+
+
+def live_group_members(pgid: int) -> list[int]:
+    """Processes of a process group that still run (zombies, already dead, do not count)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(stat.parent.name))
+    return alive
 
 
 def stage_bytes(processed: Path) -> dict[str, bytes]:
@@ -94,11 +106,21 @@ def test_killed_run_then_rerun_is_byte_identical(one_worker, tmp_path: Path) -> 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for delay in (0.5, 1.2, 2.0):
         process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(signal.SIGKILL)  # the run itself; its workers follow it (die_with_parent)
         process.wait()
+        time.sleep(0.5)
+        survivors = live_group_members(process.pid)
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+        assert not survivors, "a worker of the killed run was still alive"
     finished = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assert stage_bytes(processed) == one_worker
