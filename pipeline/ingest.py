@@ -160,11 +160,6 @@ def logical_name(path: Path) -> str:
     return path.stem if path.suffix.lower() in COMPRESSED else path.name
 
 
-def split_lines(data: bytes) -> list[bytes]:
-    """Lines without their ending; LF, CRLF and CR all end a line."""
-    return list(iter_raw_lines([data]))
-
-
 def iter_raw_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """Stream lines (without endings) out of byte chunks; LF, CRLF and CR all end a line."""
     pending = b""

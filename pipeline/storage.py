@@ -181,7 +181,3 @@ def read_documents(folder: Path) -> Iterator[Document]:
     """Stream the documents of a finished stage, one batch in memory at a time."""
     for shard in document_shards(folder):
         yield from read_shard(shard)
-
-
-def count_documents(folder: Path) -> int:
-    return sum(entry["rows"] for entry in finished_shards(folder))
