@@ -1,175 +1,525 @@
 """`make bench`: the pipeline on generated WikiText of growing size, and its parts beside peers.
 
-    .venv/bin/python tests/bench/run.py [--mb 100] [--full] [--quick]
+    .venv/bin/python tests/bench/run.py [--mb 100] [--full] [--quick] [--timeout 1200] [--out DIR]
 
-1. Generates WikiText inputs of 10 MB, --mb MB (100 by default) and, with --full or
-   --mb >= 540, 540 MB (the size of WikiText-103) from the real files in ../shared/data,
-   with varied titles so document ids stay unique (tests/bench/generate.py).
-2. Runs every stage as its own process on each size and prints MB/s per stage and end to
-   end, peak resident memory, and how time and memory grow with size; then the whole run
-   at 1 and at 2 workers on the middle size.
-3. Appends the detokeniser (beside sacremoses) and sentence splitter (beside pySBD,
-   nupunkt, blingfire) tables.
+1. Generates WikiText of 10 MB, --mb MB (100 by default) and, with --full or --mb >= 540,
+   540 MB (the size of WikiText-103) from the real files in ../shared/data
+   (tests/bench/generate.py). --quick: 1 and 2 MB, for the smoke test.
+2. Runs every stage (`corpus ingest FILE`, detokenise, segment, enrich, validate, publish)
+   as its own process on each size, in a fresh --processed folder, and measures its wall
+   time and peak memory: the largest process's peak RSS (os.wait4's ru_maxrss, the figure
+   `/usr/bin/time -v` reports) and the peak of all its processes together (proportional set
+   size summed over the process group, sampled every 0.2 s). A stage that fails or runs
+   past --timeout is reported as such and the stages after it are skipped.
+3. If `corpus run --help` lists --workers: `corpus run` end to end at 1 and at 2 workers on
+   the --mb input, and the speed-up.
+4. The detokeniser (beside sacremoses) and sentence splitter (beside pySBD, nupunkt)
+   tables of tests/bench/bench_detok.py and bench_sentences.py, each run in its own process.
 
-The report goes to standard output and to processed/bench/report.md.
+One Markdown report goes to standard output and to processed/bench/report.md (--out).
+Stage logs are kept under processed/bench/logs/.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import platform
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import WIKITEXT_103_MB, generate  # noqa: E402
 
-CORPUS = [sys.executable, "-m", "pipeline", "-q"]
 STAGES = ("ingest", "detokenise", "segment", "enrich", "validate", "publish")
-TIMEOUT = 40 * 60
-TARGETS = "targets: end to end >= 10 MB/s; peak memory < 1 GB at every size; 2 workers >= 1.7x 1 worker"
+SMALL_MB = 10.0
+QUICK_MB = (1.0, 2.0)
+TARGET_MBPS = 10.0
+TARGET_MEMORY_MB = 1024.0
+TARGET_SPEEDUP = 1.7
+SAMPLE_SECONDS = 0.2
+PEERS = (
+    ("Detokeniser beside sacremoses", "bench_detok", {"repeat": 3}, {"repeat": 1}),
+    ("Sentence splitter beside its peers", "bench_sentences", {"mb": 2.0, "runs": 3}, {"mb": 0.2, "runs": 1}),
+)
 
 
-def run_measured(args: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) of the child, exit code."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def corpus_command() -> list[str]:
+    """The venv's `corpus` script beside this interpreter, else `python -m pipeline`."""
+    script = Path(sys.executable).with_name("corpus")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pipeline"]
+
+
+# ------------------------------------------------------------------ measuring
+
+
+@dataclass
+class Measured:
+    """One process's wall time, peak memory and outcome ("ok", "timeout", "failed (exit N)", ...)."""
+
+    status: str
+    seconds: float = 0.0
+    rss_mb: float = 0.0  # the largest single process (the child or a descendant it reaped)
+    total_mb: float = 0.0  # every process of the run together, sampled
+    detail: str = ""  # the last line the process wrote, when it did not finish
+    log: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def skipped(reason: str) -> Measured:
+    return Measured(f"skipped ({reason})")
+
+
+def group_memory_mb(group: int) -> float:
+    """Proportional set size (RSS if unavailable) summed over the processes of a process group."""
+    total_kb = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            if int(fields[2]) != group:  # fields after the name: state, ppid, pgrp, ...
+                continue
+            total_kb += process_memory_kb(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return total_kb / 1024
+
+
+def process_memory_kb(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def run_measured(args: list[str], timeout: float, log: Path) -> Measured:
+    """Run `args` in its own process group; wall time, peak memory and outcome."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        out.write(("$ " + " ".join(args) + "\n").encode())
+        out.flush()
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    peak = [0.0]
+    timed_out = threading.Event()
+    finished = threading.Event()
+
+    def sample() -> None:
+        while not finished.wait(SAMPLE_SECONDS):
+            peak[0] = max(peak[0], group_memory_mb(process.pid))
+            if time.perf_counter() - started > timeout:
+                timed_out.set()
+                kill_group(process.pid)
+                return
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     try:
         _, status, usage = os.wait4(process.pid, 0)
-    except KeyboardInterrupt:
-        process.kill()
+    except BaseException:
+        kill_group(process.pid)
         raise
-    elapsed = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, code
+    seconds = time.perf_counter() - started
+    finished.set()
+    sampler.join()
+    kill_group(process.pid)  # workers left behind must not run on into the next measurement
+    process.returncode = code = os.waitstatus_to_exitcode(status)
+    rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    total_mb = max(peak[0], rss_mb)  # a process shorter than one sample still has its own peak
+    if timed_out.is_set():
+        return Measured(f"timeout (> {timeout:.0f} s)", seconds, rss_mb, total_mb, last_line(log), str(log))
+    if code != 0:
+        return Measured(f"failed (exit {code})", seconds, rss_mb, total_mb, last_line(log), str(log))
+    return Measured("ok", seconds, rss_mb, total_mb, log=str(log))
 
 
-def stage_args(stage: str, processed: Path, source: Path, workers: int) -> list[str]:
-    args = [*CORPUS, "--processed", str(processed), stage]
-    if stage == "ingest":
-        args.append(str(source))
-    if stage in ("detokenise", "segment", "enrich"):
-        args += ["--workers", str(workers)]
-    return args
+def kill_group(group: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
 
 
-def measure_stages(source: Path, work: Path, workers: int) -> dict[str, tuple[float, float, int]]:
-    processed = work / f"processed-{source.stem}-w{workers}"
+def last_line(log: Path) -> str:
+    lines = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()]
+    lines = [line for line in lines[1:] if line]
+    return lines[-1][:200] if lines else ""
+
+
+# ------------------------------------------------------------------ the runs
+
+
+def measure_stages(
+    corpus: list[str], source: Path, mb: float, work: Path, timeout: float
+) -> dict[str, Measured]:
+    """Every stage in its own process, in order, on a fresh --processed folder."""
+    processed = work / f"run-{mb:g}mb"
     shutil.rmtree(processed, ignore_errors=True)
-    results = {stage: run_measured(stage_args(stage, processed, source, workers)) for stage in STAGES}
+    results: dict[str, Measured] = {}
+    blocker = ""
+    for stage in STAGES:
+        if blocker:
+            results[stage] = skipped(f"{blocker} did not finish")
+            continue
+        args = [*corpus, "--processed", str(processed), "-q", stage]
+        if stage == "ingest":
+            args.append(str(source))
+        result = run_measured(args, timeout, work / "logs" / f"{mb:g}mb-{stage}.log")
+        results[stage] = result
+        log(f"{mb:g} MB {stage}: {describe(result, mb)}")
+        if not result.ok and stage != "validate":  # publish can still be tried after a failed check
+            blocker = stage
     shutil.rmtree(processed, ignore_errors=True)
     return results
 
 
-def measure_run(source: Path, work: Path, workers: int) -> tuple[float, float, int]:
-    processed = work / f"processed-run-w{workers}"
+def measure_run(
+    corpus: list[str], source: Path, mb: float, workers: int, work: Path, timeout: float
+) -> Measured:
+    processed = work / f"run-{mb:g}mb-w{workers}"
     shutil.rmtree(processed, ignore_errors=True)
-    result = run_measured(
-        [*CORPUS, "--processed", str(processed), "run", "--workers", str(workers), str(source)]
-    )
+    args = [*corpus, "--processed", str(processed), "-q", "run", "--workers", str(workers), str(source)]
+    result = run_measured(args, timeout, work / "logs" / f"{mb:g}mb-run-w{workers}.log")
     shutil.rmtree(processed, ignore_errors=True)
+    log(f"{mb:g} MB corpus run --workers {workers}: {describe(result, mb)}")
     return result
 
 
-def stage_table(
-    sizes: dict[float, Path], work: Path, workers: int
-) -> tuple[str, dict[float, tuple[float, float]]]:
-    lines = [
-        f"Pipeline, each stage its own process, {workers} workers:",
-        "",
-        "| input MB | " + " | ".join(f"{s} MB/s" for s in STAGES) + " | end to end MB/s | peak RSS MB |",
-        "| --- " * (len(STAGES) + 3) + "|",
-    ]
-    totals: dict[float, tuple[float, float]] = {}
-    for mb, path in sizes.items():
-        results = measure_stages(path, work, workers)
-        seconds = sum(r[0] for r in results.values())
-        peak = max(r[1] for r in results.values())
-        failed = [s for s, r in results.items() if r[2] != 0]
-        cells = [f"{mb / r[0]:.2f}" if r[2] == 0 else f"failed ({r[2]})" for r in results.values()]
-        end_to_end = "failed: " + ", ".join(failed) if failed else f"{mb / seconds:.2f}"
-        lines.append(f"| {mb:g} | " + " | ".join(cells) + f" | {end_to_end} | {peak:.0f} |")
-        totals[mb] = (seconds, peak)
-    return "\n".join(lines), totals
-
-
-def growth_table(totals: dict[float, tuple[float, float]]) -> str:
-    sizes = sorted(totals)
-    lines = [
-        "Growth against the smallest size:",
-        "",
-        "| input MB | size × | time × | memory × |",
-        "| --- | --- | --- | --- |",
-    ]
-    base_mb, (base_s, base_mem) = sizes[0], totals[sizes[0]]
-    for mb in sizes:
-        seconds, mem = totals[mb]
-        lines.append(f"| {mb:g} | {mb / base_mb:.1f} | {seconds / base_s:.1f} | {mem / base_mem:.2f} |")
-    return "\n".join(lines)
-
-
-def workers_table(path: Path, mb: float, work: Path) -> str:
-    one = measure_run(path, work, 1)
-    two = measure_run(path, work, 2)
-    lines = [
-        f"`corpus run` on {mb:g} MB:",
-        "",
-        "| workers | seconds | MB/s | peak RSS MB |",
-        "| --- | --- | --- | --- |",
-    ]
-    for n, (seconds, peak, code) in ((1, one), (2, two)):
-        lines.append(
-            f"| {n} | {seconds:.1f} | {mb / seconds:.2f} | {peak:.0f} |"
-            + ("" if code == 0 else f" failed ({code})")
+def run_has_workers_option(corpus: list[str]) -> bool:
+    try:
+        result = subprocess.run(
+            [*corpus, "run", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
         )
-    lines.append(f"\n2 workers are {one[0] / two[0]:.2f}x as fast as 1.")
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0 and "--workers" in result.stdout
+
+
+def end_to_end(results: dict[str, Measured]) -> Measured:
+    """The stages together: summed time, the highest peak; or the first stage that did not finish."""
+    for stage, result in results.items():
+        if not result.ok:
+            return Measured(f"{result.status.split(' (')[0]}: {stage}")
+    values = results.values()
+    return Measured(
+        "ok",
+        sum(r.seconds for r in values),
+        max(r.rss_mb for r in values),
+        max(r.total_mb for r in values),
+        log="(every stage)",
+    )
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ the report
+
+
+def describe(result: Measured, mb: float) -> str:
+    if not result.ok:
+        return result.status
+    return f"{mb / result.seconds:.2f} MB/s ({result.seconds:.1f} s)"
+
+
+def memory(result: Measured) -> str:
+    if not result.log:  # skipped, or the sum of stages that did not all finish
+        return result.status
+    figures = f"{result.rss_mb:.0f} / {result.total_mb:.0f}"
+    return figures if result.ok else f"{figures}, {result.status}"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def peer_tables(quick: bool) -> str:
-    import bench_detok
-    import bench_sentences
-
-    detok = bench_detok.table(repeat=1 if quick else 3)
-    sentences = bench_sentences.table(mb=0.2 if quick else 2.0, runs=1 if quick else 3)
-    return f"Detokeniser (wiki.test.raw):\n\n{detok}\n\nSentence splitter:\n\n{sentences}"
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=100)
-    parser.add_argument("--full", action="store_true", help="also 540 MB (WikiText-103's size)")
-    parser.add_argument("--quick", action="store_true", help="2 MB only, for a smoke test")
-    options = parser.parse_args()
-    work = ROOT / "processed" / "bench"
-    work.mkdir(parents=True, exist_ok=True)
-    wanted = (
-        [2.0]
-        if options.quick
-        else sorted({10.0, options.mb} | ({540.0} if options.full or options.mb >= 540 else set()))
+def throughput_section(runs: dict[float, dict[str, Measured]]) -> str:
+    rows = [[stage, *(describe(by_stage[stage], mb) for mb, by_stage in runs.items())] for stage in STAGES]
+    rows.append(["**end to end** (sum of stages)", *(describe(end_to_end(s), mb) for mb, s in runs.items())])
+    rows.append([f"target: end to end ≥ {TARGET_MBPS:g} MB/s", *("" for _ in runs)])
+    return (
+        "## Throughput per stage\n\nMB/s of generated input (wall seconds), each stage its own "
+        "process started cold, stage worker count left at its default.\n\n"
+        + table(["stage", *(f"{mb:g} MB" for mb in runs)], rows)
     )
-    sizes = {mb: generate(work / f"wikitext-{mb:g}mb.raw", mb) for mb in wanted}
-    stages, totals = stage_table(sizes, work, workers=os.cpu_count() or 1)
-    middle = wanted[min(1, len(wanted) - 1)]
-    parts = [
-        f"# Benchmark ({os.cpu_count()} cores, Python {sys.version.split()[0]})",
-        TARGETS,
-        stages,
-        growth_table(totals),
-        workers_table(sizes[middle], middle, work),
-        peer_tables(options.quick),
+
+
+def memory_section(runs: dict[float, dict[str, Measured]]) -> str:
+    rows = [[stage, *(memory(by_stage[stage]) for by_stage in runs.values())] for stage in STAGES]
+    rows.append(["**peak of all stages**", *(memory(end_to_end(s)) for s in runs.values())])
+    rows.append([f"target: < {TARGET_MEMORY_MB:g} MB at every size", *("" for _ in runs)])
+    return (
+        "## Peak memory per stage\n\nMB: largest single process (peak RSS, as `/usr/bin/time -v`) / "
+        "all the stage's processes together (peak summed PSS, sampled every "
+        f"{SAMPLE_SECONDS:g} s).\n\n" + table(["stage", *(f"{mb:g} MB" for mb in runs)], rows)
+    )
+
+
+def growth_cells(small: Measured, large: Measured, size_ratio: float) -> list[str]:
+    if not (small.ok and large.ok):
+        return ["n/a", "n/a"]
+    time_ratio = large.seconds / small.seconds
+    memory_ratio = large.total_mb / small.total_mb
+    shape = "linear or better" if time_ratio <= size_ratio * 1.15 else "**worse than linear**"
+    flat = "flat" if memory_ratio <= 1.5 else "**grows**"
+    return [f"{time_ratio:.1f}× ({shape})", f"{memory_ratio:.2f}× ({flat})"]
+
+
+def growth_section(runs: dict[float, dict[str, Measured]]) -> str:
+    sizes = list(runs)
+    if len(sizes) < 2:
+        return "## Growth with size\n\nneeds at least two sizes."
+    base = sizes[0]
+    header = ["stage"]
+    for mb in sizes[1:]:
+        header += [f"time × ({base:g} → {mb:g} MB, size × {mb / base:g})", f"memory × ({base:g} → {mb:g} MB)"]
+    rows = []
+    for stage in [*STAGES, "**end to end**"]:
+        row = [stage]
+        for mb in sizes[1:]:
+            pick = (lambda s: end_to_end(s)) if stage.startswith("**") else (lambda s, st=stage: s[st])
+            row += growth_cells(pick(runs[base]), pick(runs[mb]), mb / base)
+        rows.append(row)
+    return (
+        "## Growth with size\n\nTime should grow at most linearly with the input (the fixed start-up "
+        "of each process makes small inputs relatively slow), memory (all processes) should stay flat. "
+        "Linear: time × ≤ 1.15 × size ×; flat: memory × ≤ 1.5.\n\n" + table(header, rows)
+    )
+
+
+def workers_section(runs: dict[int, Measured] | None, mb: float) -> str:
+    title = f"## `corpus run` end to end on {mb:g} MB at 1 and 2 workers"
+    if runs is None:
+        return f"{title}\n\nnot measured: `corpus run --help` lists no `--workers` option."
+    rows = []
+    for workers, result in runs.items():
+        rows.append([str(workers), describe(result, mb), memory(result)])
+    one, two = runs[1], runs[2]
+    speedup = f"{one.seconds / two.seconds:.2f}×" if one.ok and two.ok else "n/a"
+    return (
+        f"{title}\n\n"
+        + table(["workers", "MB/s (seconds)", "peak MB (largest process / all)"], rows)
+        + f"\n\nSpeed-up of 2 workers over 1: **{speedup}** (target ≥ {TARGET_SPEEDUP:g}×)."
+    )
+
+
+def targets_section(
+    runs: dict[float, dict[str, Measured]], workers: dict[int, Measured] | None, workers_mb: float
+) -> str:
+    rows = []
+    for mb, by_stage in runs.items():
+        total = end_to_end(by_stage)
+        if total.ok:
+            speed = mb / total.seconds
+            rows.append(
+                [
+                    f"end to end ≥ {TARGET_MBPS:g} MB/s",
+                    f"{mb:g} MB",
+                    f"{speed:.2f} MB/s",
+                    yes(speed >= TARGET_MBPS),
+                ]
+            )
+        else:
+            rows.append([f"end to end ≥ {TARGET_MBPS:g} MB/s", f"{mb:g} MB", total.status, yes(False)])
+    for mb, by_stage in runs.items():
+        unfinished = any(not r.ok for r in by_stage.values())
+        peak = max(r.total_mb for r in by_stage.values())
+        note = " (not every stage finished)" if unfinished else ""
+        met = yes(peak < TARGET_MEMORY_MB and not unfinished)
+        rows.append([f"peak memory < {TARGET_MEMORY_MB:g} MB", f"{mb:g} MB", f"{peak:.0f} MB{note}", met])
+    if workers is None:
+        rows.append(
+            [f"2 workers ≥ {TARGET_SPEEDUP:g}× 1 worker", f"{workers_mb:g} MB", "no --workers option", "n/a"]
+        )
+    elif workers[1].ok and workers[2].ok:
+        ratio = workers[1].seconds / workers[2].seconds
+        rows.append(
+            [
+                f"2 workers ≥ {TARGET_SPEEDUP:g}× 1 worker",
+                f"{workers_mb:g} MB",
+                f"{ratio:.2f}×",
+                yes(ratio >= TARGET_SPEEDUP),
+            ]
+        )
+    else:
+        status = workers[1].status if not workers[1].ok else workers[2].status
+        rows.append([f"2 workers ≥ {TARGET_SPEEDUP:g}× 1 worker", f"{workers_mb:g} MB", status, yes(False)])
+    return "## Targets\n\n" + table(["target", "input", "measured", "met"], rows)
+
+
+def notes_section(runs: dict[float, dict[str, Measured]], workers: dict[int, Measured] | None) -> str:
+    """What the processes that did not finish said last, and where their logs are."""
+    named = [(f"{mb:g} MB {stage}", r) for mb, by_stage in runs.items() for stage, r in by_stage.items()]
+    named += [(f"`corpus run --workers {n}`", r) for n, r in (workers or {}).items()]
+    lines = [
+        f"- {name}: {r.status}: `{r.detail or '(no output)'}` (log: {r.log})"
+        for name, r in named
+        if r.log and not r.ok
     ]
-    report = "\n\n".join(parts) + "\n"
+    return "## Processes that did not finish\n\n" + "\n".join(lines) if lines else ""
+
+
+def yes(condition: bool) -> str:
+    return "yes" if condition else "**no**"
+
+
+def peer_section(title: str, module: str, kwargs: dict, timeout: float, work: Path) -> str:
+    """A peer benchmark's table, from its own process; "not available yet" if it is not written."""
+    path = HERE / f"{module}.py"
+    heading = f"## {title} (tests/bench/{path.name})"
+    if not path.exists():
+        return f"{heading}\n\nnot available yet: tests/bench/{path.name} does not exist."
+    code = "\n".join(
+        (
+            f"import inspect, sys; sys.path[:0] = [{str(HERE)!r}, {str(ROOT)!r}]",
+            f"import {module} as bench",
+            "if not hasattr(bench, 'table'):",
+            f"    sys.exit('not available yet: {module}.table() does not exist')",
+            "accepted = inspect.signature(bench.table).parameters",
+            f"print(bench.table(**{{k: v for k, v in {kwargs!r}.items() if k in accepted}}))",
+        )
+    )
+    logfile = work / "logs" / f"{module}.log"
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    log(f"{module} ...")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return f"{heading}\n\ntimeout (> {timeout:.0f} s)."
+    logfile.write_text(result.stdout + result.stderr, encoding="utf-8")
+    if result.returncode != 0:
+        errors = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        reason = errors[-1] if errors else ""
+        if reason.startswith("not available yet"):
+            return f"{heading}\n\n{reason}."
+        return f"{heading}\n\nfailed (exit {result.returncode}): {reason[:200]}"
+    return f"{heading}\n\n{result.stdout.strip()}"
+
+
+def machine() -> str:
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    commit = git("rev-parse", "--short", "HEAD")
+    dirty = git("status", "--porcelain", "--", "pipeline")
+    version = commit + (" + uncommitted changes in pipeline/" if dirty else "") if commit else "unknown"
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores, {memory_gib:.1f} GiB; "
+        f"Python {platform.python_version()}; commit {version}; load average {load()} at the start"
+    )
+
+
+def load() -> str:
+    """The 1-minute load average: other work on the same cores changes every figure."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def git(*args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+# ------------------------------------------------------------------ main
+
+
+def sizes_for(options: argparse.Namespace) -> list[float]:
+    if options.quick:
+        return list(QUICK_MB)
+    sizes = {SMALL_MB, options.mb}
+    if options.full or options.mb >= WIKITEXT_103_MB:
+        sizes.add(float(WIKITEXT_103_MB))
+    return sorted(sizes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=100.0, help="the main size in MB (default 100)")
+    parser.add_argument(
+        "--full", action="store_true", help=f"also {WIKITEXT_103_MB} MB (WikiText-103's size)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_MB[0]:g} and {QUICK_MB[1]:g} MB only: a smoke test"
+    )
+    parser.add_argument("--timeout", type=float, default=20 * 60, help="seconds per process (default 1200)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "processed" / "bench", help="work folder and report.md"
+    )
+    parser.add_argument("--no-peers", action="store_true", help="skip the detokeniser and splitter tables")
+    options = parser.parse_args(argv)
+    work = options.out.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = corpus_command()
+    started = machine()
+    sizes = sizes_for(options)
+    workers_mb = QUICK_MB[-1] if options.quick else options.mb
+
+    inputs: dict[float, Path] = {}
+    for mb in sorted({*sizes, workers_mb}):
+        log(f"generating {mb:g} MB ...")
+        inputs[mb] = generate(work / f"wikitext-{mb:g}mb.raw", mb)
+    runs = {mb: measure_stages(corpus, inputs[mb], mb, work, options.timeout) for mb in sizes}
+    workers = None
+    if run_has_workers_option(corpus):
+        workers = {
+            n: measure_run(corpus, inputs[workers_mb], workers_mb, n, work, options.timeout) for n in (1, 2)
+        }
+
+    parts = [
+        "# Pipeline benchmark (`make bench`)",
+        f"{started}, {load()} at the end. Input: WikiText generated from ../shared/data "
+        "(tests/bench/generate.py); "
+        f"per-process timeout {options.timeout:.0f} s; logs in {work / 'logs'}.",
+        f"Targets: end to end ≥ {TARGET_MBPS:g} MB/s; peak memory < {TARGET_MEMORY_MB:g} MB at every "
+        f"size; 2 workers ≥ {TARGET_SPEEDUP:g}× 1 worker.",
+        targets_section(runs, workers, workers_mb),
+        throughput_section(runs),
+        memory_section(runs),
+        growth_section(runs),
+        workers_section(workers, workers_mb),
+        notes_section(runs, workers),
+    ]
+    if not options.no_peers:
+        for title, module, full_kwargs, quick_kwargs in PEERS:
+            kwargs = quick_kwargs if options.quick else full_kwargs
+            parts.append(peer_section(title, module, kwargs, options.timeout, work))
+    report = "\n\n".join(part for part in parts if part) + "\n"
     (work / "report.md").write_text(report, encoding="utf-8")
-    print(report)
+    sys.stdout.write(report)
+    sys.stdout.flush()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
