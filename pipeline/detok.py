@@ -101,6 +101,8 @@ TOKEN = regex.compile(r"@ ?[-,.] ?@|\S+")
 MARKERS = {"-": "marker.hyphen", ",": "marker.comma", ".": "marker.decimal"}
 CLOSE = frozenset({",", ".", ";", ":", "!", "?", ")", "]", "}", "%", "...", "…"})
 OPEN = frozenset({"(", "[", "{"})
+# After these a quote closes: an opening quote is never followed by them (an ellipsis it may be).
+CLAUSE_END = frozenset({",", ".", ";", ":", "!", "?", ")", "]", "}"})
 PREFIX = frozenset({"$", "£", "€", "#"})
 CLITIC = regex.compile(r"(?:'[\p{L}]+|n't)$")
 DECADE = regex.compile(r"\d0s$")
@@ -134,6 +136,7 @@ class _State:
     single_open: bool = False
     ipa_open: bool = False
     ipa_closed: bool = False
+    unpaired: bool = False  # a closing quote whose opening one is not in this paragraph
     glue_next: str | None = None  # rule that attaches the next token to this one
 
 
@@ -198,7 +201,7 @@ def detokenise(raw: str, disabled: frozenset[str] = frozenset()) -> Detokenised:
     end = spans[-1][1]
     if end < len(raw):
         edits.append(Edit("space.strip", "space", raw[end:], "", end, len(raw), size, size))
-    flags = ["unbalanced_quotes"] if state.double_open else []
+    flags = ["unbalanced_quotes"] if state.double_open or state.unpaired else []
     return Detokenised("".join(out), edits, marks, flags)
 
 
@@ -397,6 +400,10 @@ def _quote_rule(
 ) -> str | None:
     """Quotes: '' for a space decided by a quote, a rule name to join, None when no quote is involved."""
     if right == '"' and "quote.double" not in disabled:
+        following = cleaned[i + 1][0] if i + 1 < len(cleaned) else ""
+        if not state.double_open and (not following or following in CLAUSE_END):
+            state.unpaired = True  # a quote that ends the text or a clause closes one opened elsewhere
+            return "quote.double"
         state.double_open = not state.double_open
         if state.double_open:
             state.glue_next = "quote.double"
@@ -412,7 +419,7 @@ def _quote_rule(
             return ""
         if left.endswith("s") and left.lower() not in NOT_POSSESSIVE:
             return "quote.single"
-        if not following or following in CLOSE:
+        if not following or following in CLAUSE_END:
             return "quote.single"
         state.single_open = True
         state.glue_next = "quote.single"

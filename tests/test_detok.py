@@ -52,6 +52,11 @@ REAL_CASES = [
     ),
     ("the British steamship *Ladybird* on the Yangtze", "the British steamship Ladybird on the Yangtze"),
     ("The <unk> was built in 1890 .", "The <unk> was built in 1890."),
+    ('Rowin Foula doon ! " ', 'Rowin Foula doon!"'),  # a quote ending the text closes
+    (
+        'that it " ... wistfully evokes',
+        'that it "... wistfully evokes',
+    ),  # an ellipsis may follow an opening one
 ]
 
 
