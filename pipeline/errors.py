@@ -3,7 +3,6 @@
 from pipeline.explain import NotFound
 from pipeline.ingest import InputError
 from pipeline.publish import PublishError
-from pipeline.stages import ValidationFailed
 from pipeline.storage import StageInputMissing
 
-EXPECTED_ERRORS = (InputError, StageInputMissing, PublishError, ValidationFailed, NotFound)
+EXPECTED_ERRORS = (InputError, StageInputMissing, PublishError, NotFound)
