@@ -31,19 +31,26 @@ never at a list of known heading words:
   paragraph and neither neighbour is a list item.
 * **item**: any bulleted line (``-``, ``*``, ``+``, ``•``, ``1.``, ``1)``, ``(a)``…), and
   every line of a run of 2 or more consecutive short unbulleted lines (each at most
-  `ITEM_MAX_CHARS`) that are not headings. A run is broken by a long paragraph, a
-  heading, a bulleted item, a decoration line, or a blank gap wider than the document's
-  usual gap between paragraphs (so blank-line-separated articles still have lists).
+  `ITEM_MAX_CHARS`) that are not headings — `SPACED_LIST_MIN_ITEMS` or more when blank
+  lines separate them. A run is broken by a long paragraph, a heading, a bulleted item,
+  a decoration line, or a blank gap wider than the document's usual gap between
+  paragraphs (so blank-line-separated articles still have lists).
 * **paragraph**: everything else — long lines, a single short line standing alone
   between paragraphs/headings, a heading-like line with no body after it. The first
-  line after the title (the lead) is a paragraph even when short, unless it is no longer
-  than the fact lines that follow it and is a single sentence.
+  line after the title is the lead: a paragraph even when it is short, as long as it
+  ends like a sentence (a short fragment there, like ``Date: 1937``, starts the list).
 
 Hard-wrapped prose (lines that run on: a line not ending in ``.?!:`` followed by a
 line starting in lower case, or ending in ``,``/``;``/a hyphen; and the rest of such a
 wrapped block) is one logical paragraph: all its lines are ``paragraph`` (or ``item``
 for a wrapped bulleted item) and `LineRole.continues` is set on every line after the
 first, so a later stage can join them.
+
+Known limits (layout cannot tell these apart): a colon-ended lead-in sentence before a
+list ("The worst storms included:") is taken as the list's heading; a short unpunctuated
+sentence alone before a long paragraph is taken as a heading; an article with no lead
+whose first fact line ends with a period gets that line as a (lead) paragraph; two
+short lines separated by blank lines stay two paragraphs, not a list.
 """
 
 from __future__ import annotations
@@ -78,10 +85,6 @@ ITEM_MAX_CHARS = 160
 # Short lines separated by blank lines, as paragraphs are, form a list only from this many
 # on: two such lines are as likely two short paragraphs (adjacent lines need only two).
 SPACED_LIST_MIN_ITEMS = 3
-
-# A short first line after the title is still the lead if it is this many times longer
-# than the fact lines that follow it (or has more than one sentence).
-LEAD_LENGTH_RATIO = 1.5
 
 # Hard-wrapped text: a block is wrapped if its widest line is within these bounds
 # (editors wrap at 60–100 columns) and a line at least this fraction of that width is
@@ -347,10 +350,14 @@ def classify_lines(lines: list[str]) -> list[LineRole]:
     """One `LineRole` per input line (lines carry no newline characters)."""
     n = len(lines)
     info = [_scan(line) for line in lines]
-    # Setext underlines mark the line above as a heading.
+    # A setext underline marks the line above as a heading, if that line could be one;
+    # under a sentence it is only a rule between paragraphs.
     for i in range(1, n):
-        if info[i].underline and not info[i - 1].blank and not info[i - 1].bullet:
-            info[i - 1].marked = True
+        above = info[i - 1]
+        if info[i].underline and not above.blank and not above.bullet:
+            text = lines[i - 1][above.start : above.end]
+            if len(text) <= HEADING_MAX_CHARS and _terminal(text) not in (".", "!", ",", ";", "…"):
+                above.marked = True
 
     first = next((i for i in range(n) if not info[i].blank), None)
     title = None
@@ -443,12 +450,11 @@ def classify_lines(lines: list[str]) -> list[LineRole]:
                 if v.kind or v.bullet or v.long or gap(run[-1], v) > usual_gap:
                     break
                 run.append(v)
-            if title is not None and k == start_k and len(run) >= 2:
-                rest = max(len(v.text) for v in run[1:])
-                if _sentence_count(u.text) > 1 or len(u.text) >= LEAD_LENGTH_RATIO * rest:
-                    u.kind = "paragraph"  # a short lead; the lines after it form their own run
-                    k += 1
-                    continue
+            lead = title is not None and k == start_k and len(run) >= 2
+            if lead and (u.term in (".", "!", "?") or _sentence_count(u.text) > 1):
+                u.kind = "paragraph"  # a short lead; the lines after it form their own run
+                k += 1
+                continue
             spaced = any(gap(a, b) for a, b in itertools.pairwise(run))
             kind = "item" if len(run) >= (SPACED_LIST_MIN_ITEMS if spaced else 2) else "paragraph"
             for v in run:
