@@ -5,12 +5,18 @@ points inside numbers written ` @-@ `, ` @,@ ` and ` @.@ `. The original differs
 only in whitespace and those markers, so detokenising is deciding, at every boundary
 between two tokens, whether a space stays. Each decision that changes the raw text is
 an `Edit` naming the rule that made it; `RULES` lists every rule with real examples.
+
+How it runs: the paragraph is split into tokens once and every token gets a *kind* from
+one table (`KINDS`: punctuation, quotes, markers, dashes...; plain words have none). Only
+the boundaries next to a token with a kind are looked at, in order, by one pass that
+carries the quote state; between two plain words the space always stays and costs nothing.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
+from operator import not_
 
 import regex
 
@@ -28,40 +34,68 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
     return {r.name: r for r in rules}
 
 
+# Examples are (raw WikiText, original) pairs taken from real paragraphs of WikiText-2/103.
 RULES: dict[str, Rule] = _rules(
     Rule("space.strip", "leading and trailing whitespace removed", ((" Du Fu ", "Du Fu"),)),
     Rule("space.collapse", "a run of whitespace between words becomes one space", (("a  b", "a b"),)),
     Rule("paragraph.join", "a paragraph split mid-sentence by a blank line is joined (stage level)"),
     Rule("marker.hyphen", "` @-@ ` is a hyphen inside a word", (("Sino @-@ Japanese", "Sino-Japanese"),)),
     Rule("marker.comma", "` @,@ ` is a thousands separator", (("160 @,@ 000", "160,000"),)),
-    Rule("marker.decimal", "` @.@ ` is a decimal point", (("43 @.@ 08", "43.08"),)),
+    Rule(
+        "marker.decimal",
+        "` @.@ ` is a decimal point (a digit after it joins)",
+        (("43 @.@ 08", "43.08"), ("( 1 @.@ hrvatski", "(1. hrvatski")),
+    ),
     Rule(
         "marker.repair",
         "a marker with stray spaces inside (`@, @`) is read as the marker",
-        (("1 @, @ 000", "1,000"),),
+        (("1 @, @ 000", "1,000"), ("1 @. @ 2 miles", "1.2 miles")),
     ),
     Rule(
         "punct.close",
-        "`, . ; : ! ?`, `...` and closing brackets attach to the word before",
-        (("war .", "war."),),
+        "`, . ; : ! ?`, `...`, `%` and closing brackets attach to the word before",
+        (("war .", "war."), ("Nanking ... By", "Nanking... By"), ("40 %", "40%")),
     ),
     Rule("punct.open", "opening brackets attach to the word after", (("( Nanjing )", "(Nanjing)"),)),
-    Rule("punct.prefix", "`$ £ € #` attach to the number after", (("$ 22", "$22"), ("Peak # 2", "Peak #2"))),
-    Rule("punct.time", "a colon between numbers joins both (`1 : 00`)", (("1 : 00 pm", "1:00 pm"),)),
+    Rule(
+        "punct.prefix",
+        "`$ £ € ¥ ₱ #` attach to the number after, a currency code before a currency sign joins it",
+        (("$ 22", "$22"), ("Peak # 2", "Peak #2"), ("US $ 5", "US$5")),
+    ),
+    Rule(
+        "punct.time",
+        "a colon between numbers joins both (times, ratios, verses)",
+        (("1 : 00 pm", "1:00 pm"), ("At 18 : 05 that", "At 18:05 that")),
+    ),
+    Rule(
+        "punct.degree",
+        "`°`, `′`, `″` attach to the number before and to a number, C/F or N/S/E/W after",
+        (("32 ° 32 ′ E", "32°32′E"), ("20 ° C", "20 °C"), ("around 50 ° above", "around 50° above")),
+    ),
+    Rule(
+        "punct.joiner",
+        "a non-breaking hyphen `‑` or a fraction slash `⁄` joins both neighbours",
+        (("I ‑ 75", "I‑75"), ("1 1 ⁄ 2 inches", "1 1⁄2 inches")),
+    ),
     Rule(
         "clitic",
-        "`'s`, `n't`, `'re`, `'ve`, `'ll`, `'d`, `'m` and `'an` attach to the word before",
-        (("Japan 's", "Japan's"), ("don 't", "don't"), ("Chang 'an", "Chang'an")),
+        "`'s`, `'t`, `n't`, `'re`, `'ve`, `'ll`, `'d`, `'m` and `'an` attach to the word before",
+        (("Japan 's", "Japan's"), ("don 't", "don't"), ("Chang 'an", "Chang'an"), ("don ’ t", "don’t")),
     ),
     Rule(
         "quote.double",
         "double quotes pair up: an opening one attaches right, a closing one left",
-        (('the " Poet @-@ Sage " by', 'the "Poet-Sage" by'),),
+        (('the " Poet @-@ Sage " by', 'the "Poet-Sage" by'), ('( " The Vent " )', '("The Vent")')),
     ),
     Rule(
         "quote.single",
         "single quotes pair up; after a plural a lone `'` is a possessive",
         (("Verginius ' forces", "Verginius' forces"), ("as ' a succession '", "as 'a succession'")),
+    ),
+    Rule(
+        "quote.curly",
+        "typographic quotes: `“ ‘` attach right, `” ’` attach left",
+        (("into “ China Proper ”", "into “China Proper”"), ("Coaches ’ Award", "Coaches’ Award")),
     ),
     Rule("quote.decade", "`' 90s` is an abbreviated decade", (("the ' 90s", "the '90s"),)),
     Rule(
@@ -69,7 +103,11 @@ RULES: dict[str, Rule] = _rules(
         "`&` between short capitalised parts joins (`AT&T`); otherwise it keeps spaces",
         (("AT & T", "AT&T"), ("Lewis & Clark", "Lewis & Clark")),
     ),
-    Rule("slash.join", "a slash joins its neighbours (`A/B`)", (("Burn / Chatroom", "Burn/Chatroom"),)),
+    Rule(
+        "slash.join",
+        "a slash joins its neighbours (`A/B`)",
+        (("Burn / Chatroom / Citizenship", "Burn/Chatroom/Citizenship"), ("150 km / h", "150 km/h")),
+    ),
     Rule(
         "slash.ipa",
         "slashes around an IPA transcription pair up like brackets",
@@ -78,17 +116,19 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "dash.range",
         "an en dash between numbers (or a year and an era) is an unspaced range",
-        (("2000 – 2005", "2000–2005"), ("December 12 – 13", "December 12–13")),
+        (("2000 – 2005", "2000–2005"), ("December 12 – 13", "December 12–13"), ("4 BC – 65", "4 BC–65")),
     ),
     Rule(
         "dash.compound",
         "an en dash between two compass directions joins them",
         (("northwest – southeast", "northwest–southeast"),),
     ),
-    Rule("dash.em", "an em dash in prose is unspaced", (("war — a", "war—a"),)),
     Rule(
-        "combining", "a token of combining marks belongs to the letter before it", (("a \u0301", "a\u0301"),)
+        "dash.em",
+        "an em dash in prose is unspaced",
+        (("the troop of tanks — came up", "the troop of tanks—came up"),),
     ),
+    Rule("combining", "a token of combining marks belongs to the letter before it", (("Pe ̍ h", "Pe̍h"),)),
     Rule("repair.lost_dash", "a `?` standing between two numbers is a lost en dash", (("12 ? 13", "12–13"),)),
     Rule(
         "emphasis.markdown",
@@ -97,21 +137,46 @@ RULES: dict[str, Rule] = _rules(
     ),
 )
 
-TOKEN = regex.compile(r"@ ?[-,.] ?@|\S+")
-MARKERS = {"-": "marker.hyphen", ",": "marker.comma", ".": "marker.decimal"}
-CLOSE = frozenset({",", ".", ";", ":", "!", "?", ")", "]", "}", "%", "...", "…"})
-OPEN = frozenset({"(", "[", "{"})
-# After these a quote closes: an opening quote is never followed by them (an ellipsis it may be).
-CLAUSE_END = frozenset({",", ".", ";", ":", "!", "?", ")", "]", "}"})
-PREFIX = frozenset({"$", "£", "€", "#"})
-CLITIC = regex.compile(r"(?:'[\p{L}]+|n't)$")
-DECADE = regex.compile(r"\d0s$")
-NUMBER = regex.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?$")
-ERA = regex.compile(r"(?:BC|AD|BCE|CE)$")
-ACRONYM = regex.compile(r"\p{Lu}{1,3}$")
-LOWER_WORD = regex.compile(r"\p{Ll}+$")
-IPA = regex.compile(r"[ːˈˌəɪʊɛɔæɑʃʒθðŋɲʎɐɒʌɜɡʔ]")
-COMBINING = regex.compile(r"\p{M}+$")
+# ----------------------------------------------------------------------------- tables
+# A token's kind says which rules may look at it; "" is a plain word (never looked at).
+CLOSING = ",.;!)]}%…" + "”"  # single characters that attach to the word before
+KIND_TABLE: dict[str, str] = {
+    **{c: "C" for c in CLOSING},
+    "...": "C",
+    "?": "?",  # closes, or stands for a lost en dash between numbers
+    ":": ":",  # closes, or joins a time (`9:00`)
+    "(": "O",
+    "[": "O",
+    "{": "O",
+    "“": "o",  # curly opening quotes
+    "‘": "o",
+    "’": "’",
+    '"': '"',
+    "'": "'",
+    "@-@": "@",
+    "@,@": "@",
+    "@.@": "@",
+    "–": "–",
+    "—": "—",
+    "/": "/",
+    "&": "&",
+    "‑": "J",  # non-breaking hyphen
+    "⁄": "J",  # fraction slash
+    "°": "°",
+    "′": "°",
+    "″": "°",
+    "*": "*",  # a lone asterisk: `Grade II*`
+    **{c: "$" for c in "$£€¥₱₹₩#"},
+    "<unk>": "U",
+    "<formula>": "U",
+}
+MARKER_RULE = {"@-@": "marker.hyphen", "@,@": "marker.comma", "@.@": "marker.decimal"}
+CURRENCY = frozenset("$£€¥₱₹₩")
+CLAUSE_END = frozenset({",", ".", ";", ":", "!", "?", ")", "]", "}"})  # a quote before these closes
+# Rules that would glue a word to `<unk>`; it stays a token of its own.
+WORD_JOINS = frozenset(
+    {"marker.hyphen", "marker.repair", "clitic", "combining", "slash.join", "amp.acronym", "punct.joiner"}
+)
 # Words that make a lone `'` after them an opening quote, not a possessive.
 NOT_POSSESSIVE = frozenset({"as", "is", "was", "has", "this", "his", "its", "us", "thus", "whereas", "yes"})
 # Pairs joined by an unspaced en dash in running text (`north–south`, `northwest–southeast`);
@@ -120,6 +185,101 @@ COMPASS = frozenset(
     "north south east west northeast northwest southeast southwest "
     "north-east north-west south-east south-west".split()
 )
+CURLY_TAILS = frozenset({"s", "t", "m", "d", "re", "ve", "ll", "S", "T"})  # `don ’ t`, `SEPTA ’ s`
+DEGREE_UNITS = frozenset({"C", "F"})  # `20 °C`: a space before the degree sign
+COMPASS_LETTERS = frozenset({"N", "S", "E", "W"})  # `32°32′N`
+ROMAN = regex.compile(r"[IVX]+$")
+
+CLITIC = regex.compile(r"(?:'\p{L}+|n't)$")
+COMBINING = regex.compile(r"\p{M}")
+DECADE = regex.compile(r"\d0s$")
+NUMBER = regex.compile(r"\d[\d,.]*(?:s|st|nd|rd|th)?$")
+ERA = regex.compile(r"(?:BC|AD|BCE|CE)$")
+ACRONYM = regex.compile(r"\p{Lu}{1,3}$")
+IPA = regex.compile(r"[ːˈˌəɪʊɛɔæɑʃʒθðŋɲʎɐɒʌɜɡʔ]")
+MARKER_LIKE = regex.compile(r"@ ?([-,.]) ?@$")
+SLOW_TOKEN = regex.compile(r"@ ?[-,.] ?@|[^\s\x1c-\x1f]+")  # str.split()'s whitespace
+ODD_TOKEN = regex.compile(r"^$|[\s\x1c-\x1f]|^(?:@[-,.]?|[-,.]@)$")  # empty, whitespace, a broken marker
+
+
+def _classify(token: str) -> str:
+    """The kind of a token outside `KIND_TABLE` (cached in `KINDS`)."""
+    if MARKER_LIKE.match(token):
+        return "@"
+    if ODD_TOKEN.search(token):
+        return "!"
+    if CLITIC.match(token):
+        return "K"
+    if COMBINING.match(token):
+        return "~"
+    return ""
+
+
+# token → kind for every token seen so far (the table, then classified tokens); reset when large.
+KINDS: dict[str, str] = dict(KIND_TABLE)
+KINDS_LIMIT = 1 << 20
+
+
+def _kinds_of(toks: list[str], odd_ok: bool = False) -> tuple[list[str] | None, list[int]]:
+    """Every token's kind and the indices of those with one; (None, []) for odd tokens.
+
+    Plain words are alphanumeric, so only the other tokens are looked up. Odd tokens ("!":
+    empty, holding whitespace, or a piece of a damaged marker) need the general tokeniser.
+    """
+    n = len(toks)
+    candidates = list(compress(range(n), map(not_, map(str.isalnum, toks))))
+    found = _kinds(list(map(toks.__getitem__, candidates)))
+    if "!" in found:
+        if not odd_ok:
+            return None, []
+        found = ["" if kind == "!" else kind for kind in found]
+    special = list(compress(candidates, found))
+    kinds = [""] * n
+    list(map(kinds.__setitem__, special, filter(None, found)))  # (a loop in C)
+    return kinds, special
+
+
+def _kinds(toks: list[str]) -> list[str]:
+    """The kind of every token: one C-level lookup each, classification only for new tokens."""
+    kinds = list(map(KINDS.get, toks))
+    if None in kinds:
+        if len(KINDS) > KINDS_LIMIT:
+            KINDS.clear()
+            KINDS.update(KIND_TABLE)
+        for i, kind in enumerate(kinds):
+            if kind is None:
+                kinds[i] = KINDS[toks[i]] = _classify(toks[i])
+    return kinds
+
+
+# Boundaries decided by the two kinds alone (no quote state, no neighbours further away):
+# (left kind, right kind) → rule, or None for a space. Others go through `_Paragraph.decide`.
+# Kinds that carry state to the next boundary (quotes, slashes, `:`, `?`) are never on the left.
+_STATELESS_LEFT = ("", "C", "O", "o", "K", "–", "—", "&", "$", "°", "~", "J", "U")
+PAIR_TABLE: dict[tuple[str, str], str | None] = {
+    **{(left, "C"): "punct.close" for left in _STATELESS_LEFT},
+    **{("C", right): None for right in ("", "O", "o", "U")},
+    **{(left, right): None for left in ("", "U") for right in ("O", "o", "U", "")},
+    **{("O", right): "punct.open" for right in ("", "O", "o", "U")},
+    ("", "K"): "clitic",
+    ("K", ""): None,
+    ("", "—"): "dash.em",
+    ("—", ""): "dash.em",
+    ("C", "C"): "punct.close",
+}
+_DEFER = "defer"
+
+
+def _marker_rules(disabled: frozenset[str]) -> dict[str, str]:
+    if not disabled:
+        return MARKER_RULE
+    return {tok: rule for tok, rule in MARKER_RULE.items() if rule not in disabled}
+
+
+def _pair_table(disabled: frozenset[str]) -> dict[tuple[str, str], str | None]:
+    if not disabled:
+        return PAIR_TABLE
+    return {pair: (None if rule in disabled else rule) for pair, rule in PAIR_TABLE.items()}
 
 
 @dataclass
@@ -130,402 +290,480 @@ class Detokenised:
     flags: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _State:
-    double_open: bool = False
-    single_open: bool = False
-    ipa_open: bool = False
-    ipa_closed: bool = False
-    unpaired: bool = False  # a closing quote whose opening one is not in this paragraph
-    glue_next: str | None = None  # rule that attaches the next token to this one
-
-
+# ----------------------------------------------------------------------------- the pass
 def detokenise(raw: str, disabled: frozenset[str] = frozenset()) -> Detokenised:
-    """Detokenise one paragraph of WikiText; any whitespace run is a token boundary.
-
-    Between two plain words nothing but the space can happen, so plain runs are joined
-    in one go and the rules run only at boundaries that touch a special token.
-    """
-    spans = [m.span() for m in TOKEN.finditer(raw)]
-    if not spans:
+    """Detokenise one paragraph of WikiText; any whitespace run is a token boundary."""
+    s = raw.strip()
+    if not s:
         edits = [Edit("space.strip", "space", raw, "", 0, len(raw), 0, 0)] if raw else []
         return Detokenised("", edits)
-    texts = [raw[a:b] for a, b in spans]
-    token_rules = _token_rules(texts, disabled)
-    special = [i for i, t in enumerate(texts) if i in token_rules or not _is_plain(t)]
-    boundaries = sorted({b for i in special for b in (i, i + 1) if 0 < b < len(texts)})
-    state = _State()
-    _open_at_start(texts[0], state, disabled)
-    edits: list[Edit] = []
-    if spans[0][0]:
-        edits.append(Edit("space.strip", "space", raw[: spans[0][0]], "", 0, spans[0][0], 0, 0))
-    out: list[str] = []
-    marks: list[Mark] = []
-    emphasis: list[int] = []  # clean offset where an open emphasis started
-    size = 0
-    current = 0
-    special_set = set(special)
-    for boundary in [*boundaries, len(texts)]:
-        if boundary - current == 1 and current in special_set:
-            size = _emit_special(
-                raw,
-                spans[current],
-                texts[current],
-                token_rules.get(current, ""),
-                size,
-                out,
-                edits,
-                marks,
-                emphasis,
-                disabled,
-            )
-        else:
-            size = _emit_plain(raw, spans, texts, current, boundary, size, out, edits)
-        if boundary == len(texts):
-            break
-        rule = _join_rule(texts, token_rules, boundary, state, disabled)
-        sep = "" if rule else " "
-        gap_start, gap_end = spans[boundary - 1][1], spans[boundary][0]
-        if rule or gap_end - gap_start != 1 or raw[gap_start] != " ":
-            gap = raw[gap_start:gap_end]
-            if gap != sep:
-                edits.append(
-                    Edit(
-                        rule or "space.collapse", "space", gap, sep, gap_start, gap_end, size, size + len(sep)
-                    )
-                )
-        if sep:
-            out.append(sep)
-            size += 1
-        current = boundary
-    end = spans[-1][1]
+    toks = s.split(" ")
+    kinds, special = _kinds_of(toks)
+    if kinds is None:  # odd whitespace or a damaged marker
+        return _detokenise_odd(raw, disabled)
+    base = len(raw) - len(raw.lstrip())
+    result = _detokenise_tokens(raw, base, base + len(s), toks, kinds, special, disabled)
+    if base:
+        result.edits.insert(0, Edit("space.strip", "space", raw[:base], "", 0, base, 0, 0))
+    end = base + len(s)
     if end < len(raw):
-        edits.append(Edit("space.strip", "space", raw[end:], "", end, len(raw), size, size))
-    flags = ["unbalanced_quotes"] if state.double_open or state.unpaired else []
+        size = len(result.text)
+        result.edits.append(Edit("space.strip", "space", raw[end:], "", end, len(raw), size, size))
+    return result
+
+
+def _detokenise_tokens(
+    raw: str,
+    base: int,
+    end: int,
+    toks: list[str],
+    kinds: list[str],
+    special: list[int],
+    disabled: frozenset[str],
+    repaired: frozenset[int] = frozenset(),
+    odd: bool = False,
+) -> Detokenised:
+    """The pass over `raw[base:end]`, whose tokens `toks` are one space apart."""
+    n = len(toks)
+    para = _Paragraph(toks, kinds, disabled, repaired)
+    if "*" in raw and "emphasis.markdown" not in disabled:
+        para.find_emphasis()
+        if para.emphasis:
+            special = sorted({*special, *para.emphasis})
+    if special and special[0] == 0 and kinds[0] in ('"', "'"):
+        para.open_at_start()
+    pairs = _pair_table(disabled).get
+    close_rule = None if "punct.close" in disabled else "punct.close"
+    fused_markers = None if odd else _marker_rules(disabled)
+    cum = list(accumulate(map(len, toks), initial=base))  # token i starts at cum[i] + i
+    out: list[str] = []
+    edits: list[Edit] = []
+    marks: list[Mark] = []
+    pos = shift = base  # raw[:pos] is written; clean offset = raw offset - shift
+    done = 0  # gaps 1..done are decided (gap g lies between tokens g-1 and g)
+    emphasis, decide = para.emphasis, para.decide
+    for i in special:
+        kind = kinds[i]
+        if i > done:  # the gap before token i (unless token i-1 decided it)
+            left = kinds[i - 1]
+            if left:
+                rule = pairs((left, kind), _DEFER)
+            elif kind == "C":
+                rule = close_rule
+            elif (
+                kind == "@" and fused_markers and i + 1 < n and not kinds[i + 1] and toks[i] in fused_markers
+            ):
+                # the common marker between two plain words: one edit for ` @-@ ` → `-`
+                char = toks[i][1]
+                a = cum[i] + i - 1
+                b = a + 4 if char != "-" and not toks[i + 1][:1].isdigit() else a + 5
+                out.append(raw[pos:a])
+                out.append(char)
+                clean = a - shift
+                edits.append(Edit(fused_markers[toks[i]], "marker", raw[a:b], char, a, b, clean, clean + 1))
+                shift += b - a - 1
+                pos = b
+                done = i + 1
+                continue
+            else:
+                rule = pairs((left, kind), _DEFER)
+            if rule is _DEFER:
+                rule = decide(i)
+            if rule is not None:
+                b = cum[i] + i
+                out.append(raw[pos : b - 1])
+                clean = b - 1 - shift
+                edits.append(Edit(rule, "space", " ", "", b - 1, b, clean, clean))
+                shift += 1
+                pos = b
+        if kind in _REWRITTEN or (emphasis and i in emphasis):
+            pos, shift = _token_edits(para, i, raw, cum[i] + i, pos, shift, out, edits, marks)
+        g = done = i + 1  # the gap after token i
+        if g == n:
+            break
+        right = kinds[g]
+        if not right and kind == "C":
+            continue
+        rule = pairs((kind, right), _DEFER)
+        if rule is _DEFER:
+            rule = decide(g)
+        if rule is not None:
+            b = cum[g] + g
+            out.append(raw[pos : b - 1])
+            clean = b - 1 - shift
+            edits.append(Edit(rule, "space", " ", "", b - 1, b, clean, clean))
+            shift += 1
+            pos = b
+    out.append(raw[pos:end])
+    flags = ["unbalanced_quotes"] if para.double_open or para.unpaired else []
     return Detokenised("".join(out), edits, marks, flags)
 
 
-def _emit_plain(raw, spans, texts, first: int, end: int, size: int, out: list[str], edits: list[Edit]) -> int:
-    """Plain words first..end-1, one space apart; record any other whitespace between them."""
-    piece = " ".join(texts[first:end])
-    if end - first > 1 and ODD_SPACE.search(raw, spans[first][1], spans[end - 1][0]):
-        offset = size
-        for k in range(first + 1, end):
-            offset += len(texts[k - 1])
-            gap = raw[spans[k - 1][1] : spans[k][0]]
-            if gap != " ":
-                edits.append(
-                    Edit(
-                        "space.collapse", "space", gap, " ", spans[k - 1][1], spans[k][0], offset, offset + 1
-                    )
-                )
-            offset += 1
-    out.append(piece)
-    return size + len(piece)
+def _detokenise_odd(raw: str, disabled: frozenset[str]) -> Detokenised:
+    """Input with other whitespace than single spaces, or damaged markers (`@, @`).
 
-
-def _emit_special(
-    raw, span, tok: str, token_rule: str, size: int, out, edits, marks, emphasis, disabled
-) -> int:
-    """One special token: marker or repaired characters, markdown emphasis asterisks."""
-    start, end = span
-    clean = MARKER_CHARS[token_rule](tok) if token_rule else tok
-    lead = trail = 0
-    if "*" in clean and "emphasis.markdown" not in disabled:
-        clean, lead, trail = _strip_emphasis(clean, bool(emphasis))
-    if lead:
-        edits.append(Edit("emphasis.markdown", "emphasis", "*", "", start, start + 1, size, size))
-        emphasis.append(size)
-    if token_rule:
-        kind = "marker" if token_rule.startswith("marker") else "repair"
-        edits.append(
-            Edit(
-                token_rule,
-                kind,
-                tok[lead : len(tok) - trail],
-                clean,
-                start + lead,
-                end - trail,
-                size,
-                size + len(clean),
-            )
-        )
-    out.append(clean)
-    size += len(clean)
-    if trail and emphasis:
-        edits.append(Edit("emphasis.markdown", "emphasis", "*", "", end - 1, end, size, size))
-        marks.append(Mark("emphasis", emphasis.pop(), size))
-    return size
-
-
-def _token_rules(texts: list[str], disabled: frozenset[str]) -> dict[int, str]:
-    """Tokens whose characters a rule changes: markers, and `?` standing for a lost dash."""
-    rules: dict[int, str] = {}
-    for i, tok in enumerate(texts):
-        if tok[0] == "@" and tok[-1] == "@" and len(tok) >= 3:
-            rule = MARKERS[tok.replace(" ", "")[1]] if len(tok) == 3 else "marker.repair"
-            if rule not in disabled:
-                rules[i] = rule
-        elif tok == "?" and 0 < i < len(texts) - 1 and _lost_dash(texts[i - 1], texts[i + 1], disabled):
-            rules[i] = "repair.lost_dash"
-    return rules
-
-
-def _lost_dash(before: str, after: str, disabled: frozenset[str]) -> bool:
-    return "repair.lost_dash" not in disabled and bool(NUMBER.match(before) and NUMBER.match(after))
-
-
-def _marker_char(tok: str) -> str:
-    return tok.replace(" ", "")[1]
-
-
-MARKER_CHARS = {
-    "marker.hyphen": _marker_char,
-    "marker.comma": _marker_char,
-    "marker.decimal": _marker_char,
-    "marker.repair": _marker_char,
-    "repair.lost_dash": lambda tok: "–",
-}
-ODD_SPACE = regex.compile(r"\s{2,}|[^\S ]")
-# A plain word starts and ends with a letter or digit (or a final period): between two plain
-# words no rule applies, so the space stays without consulting the rules (the fast path).
-PLAIN = regex.compile(r"[\p{L}\p{N}](?:.*[\p{L}\p{N}.])?$")
-
-
-@functools.lru_cache(maxsize=65536)
-def _is_plain(token: str) -> bool:
-    return PLAIN.match(token) is not None and "*" not in token
-
-
-def _open_at_start(token: str, state: _State, disabled: frozenset[str]) -> None:
-    """A quote that starts the paragraph opens a quotation."""
-    if token == '"' and "quote.double" not in disabled:
-        state.double_open, state.glue_next = True, "quote.double"
-    elif token == "'" and "quote.single" not in disabled:
-        state.single_open, state.glue_next = True, "quote.single"
-
-
-def _strip_emphasis(token: str, inside: bool) -> tuple[str, int, int]:
-    """The token without markdown emphasis asterisks, and how many it lost at each end."""
-    lead = 1 if len(token) > 1 and token[0] == "*" and token[1] != "*" and not inside else 0
-    trail = 1 if len(token) > 1 + lead and token[-1] == "*" and token[-2] != "*" and (inside or lead) else 0
-    return token[lead : len(token) - trail], lead, trail
-
-
-def _join_rule(
-    texts: list[str], token_rules: dict[int, str], i: int, state: _State, disabled: frozenset[str]
-) -> str | None:
-    """The rule that joins token i to token i-1, or None for a space."""
-    fast = _fast_join(texts[i - 1], texts[i], token_rules, i, state, disabled)
-    if fast is not _UNDECIDED:
-        return fast
-    left, left_rule = _clean(texts, token_rules, i - 1), token_rules.get(i - 1, "")
-    right, right_rule = _clean(texts, token_rules, i), token_rules.get(i, "")
-    cleaned = _Cleaned(texts, token_rules)
-    tokens = texts
-    glued, state.glue_next = state.glue_next, None
-    decided = _quote_rule(left, right, state, disabled, tokens, cleaned, i)
-    if decided is not None:
-        return decided or None
-    if glued and glued not in disabled:
-        return glued
-    for rule, joins in _PAIR_RULES:
-        if rule not in disabled and joins(left, right, left_rule, right_rule, cleaned, i):
-            return rule
-    if (
-        right == "/"
-        and "slash.ipa" not in disabled
-        and not state.ipa_open
-        and i + 1 < len(cleaned)
-        and IPA.search(cleaned[i + 1][0])
-    ):
-        state.ipa_open = True
-        state.glue_next = "slash.ipa"
-        return None
-    if right == "/" and state.ipa_open:
-        state.ipa_open, state.ipa_closed = False, True
-        return "slash.ipa"
-    if left == "/" and state.ipa_closed:
-        state.ipa_closed = False
-        return None
-    if left == "/" and "slash.join" not in disabled:
-        return "slash.join"
-    if right == "/" and "slash.join" not in disabled:
-        return "slash.join"
-    return None
-
-
-_UNDECIDED = object()
-FAST_CLOSE = frozenset({",", ".", ";", "!", ")", "]", "%"})
-
-
-def _fast_join(
-    left: str, right: str, token_rules: dict[int, str], i: int, state: _State, disabled: frozenset[str]
-):
-    """The decision for the most common boundaries, or `_UNDECIDED` for the full rules.
-
-    Gives the same answers as the full rules: a word before `,` or `.`, a word after them.
+    The tokens are written one space apart (a damaged marker as the marker), the pass runs
+    on that, and its edits are mapped back to `raw`; every other gap that is not one space
+    gets a `space.collapse` edit.
     """
-    if state.glue_next is not None or i in token_rules or i - 1 in token_rules:
-        return _UNDECIDED
-    if right in FAST_CLOSE and left not in ('"', "'") and "punct.close" not in disabled:
-        return "punct.close"
-    if left in FAST_CLOSE and _is_plain(right):
+    spans = [m.span() for m in SLOW_TOKEN.finditer(raw)]
+    toks = [raw[a:b] for a, b in spans]
+    repaired = frozenset(i for i, tok in enumerate(toks) if " " in tok)
+    for i in repaired:
+        toks[i] = toks[i].replace(" ", "")
+    kinds, special = _kinds_of(toks, odd_ok=True)
+    normal = " ".join(toks)
+    result = _detokenise_tokens(normal, 0, len(normal), toks, kinds, special, disabled, repaired, odd=True)
+    starts = list(accumulate(map(len, toks), initial=0))  # token i starts at starts[i] + i in `normal`
+    offsets = [starts[i] + i for i in range(len(toks))]
+    token_at = {offset: i for i, offset in enumerate(offsets)}
+    edits: list[Edit] = []
+    joined: set[int] = set()
+    for e in result.edits:
+        if e.raw_start + 1 in token_at and e.before == " ":  # a gap, before token k
+            k = token_at[e.raw_start + 1]
+            joined.add(k)
+            a, b = spans[k - 1][1], spans[k][0]
+        else:
+            k = max(i for i in token_at.values() if starts[i] + i <= e.raw_start)
+            offset = spans[k][0] - starts[k] - k
+            a, b = e.raw_start + offset, e.raw_end + offset
+            if k in repaired:
+                a, b = spans[k]
+        edits.append(Edit(e.rule, e.kind, raw[a:b], e.after, a, b, 0, 0))
+    if spans and spans[0][0]:
+        edits.append(Edit("space.strip", "space", raw[: spans[0][0]], "", 0, spans[0][0], 0, 0))
+    if spans and spans[-1][1] < len(raw):
+        edits.append(Edit("space.strip", "space", raw[spans[-1][1] :], "", spans[-1][1], len(raw), 0, 0))
+    for k in range(1, len(spans)):
+        a, b = spans[k - 1][1], spans[k][0]
+        if k not in joined and raw[a:b] != " ":
+            edits.append(Edit("space.collapse", "space", raw[a:b], " ", a, b, 0, 0))
+    edits.sort(key=lambda e: (e.raw_start, e.raw_end))
+    text, edits = _rebuild(raw, edits)
+    return Detokenised(text, edits, result.marks, result.flags)
+
+
+_REWRITTEN = frozenset({"@", "?"})  # kinds whose token a rule may rewrite (markers, lost dash)
+
+
+def _token_edits(para: _Paragraph, i: int, raw: str, start: int, pos, shift, out, edits, marks):
+    """Edits inside token i (a marker's character, a repaired dash, emphasis asterisks)."""
+    tok_len = len(para.raw_tokens[i])
+    lead, trail = para.emphasis.get(i, (0, 0))
+    if lead:
+        out.append(raw[pos:start])
+        edits.append(
+            Edit("emphasis.markdown", "emphasis", "*", "", start, start + 1, start - shift, start - shift)
+        )
+        pos, shift = start + 1, shift + 1
+        para.mark_start = start + 1 - shift
+    rewrite = para.marker_rewrite(i) if para.kinds[i] == "@" else para.rewrites.get(i)
+    if rewrite:
+        rule, after = rewrite
+        a, b = start + lead, start + tok_len - trail
+        out.append(raw[pos:a])
+        out.append(after)
+        clean = a - shift
+        kind = "marker" if rule.startswith("marker") else "repair"
+        edits.append(Edit(rule, kind, raw[a:b], after, a, b, clean, clean + len(after)))
+        shift += (b - a) - len(after)
+        pos = b
+    if trail:
+        b = start + tok_len
+        out.append(raw[pos : b - 1])
+        clean = b - 1 - shift
+        edits.append(Edit("emphasis.markdown", "emphasis", "*", "", b - 1, b, clean, clean))
+        marks.append(Mark("emphasis", para.mark_start, clean))
+        pos, shift = b, shift + 1
+    return pos, shift
+
+
+def _rebuild(raw: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
+    out, pos, shift = [], 0, 0
+    for e in edits:
+        out.append(raw[pos : e.raw_start])
+        out.append(e.after)
+        e.clean_start = e.raw_start - shift
+        e.clean_end = e.clean_start + len(e.after)
+        shift += (e.raw_end - e.raw_start) - len(e.after)
+        pos = e.raw_end
+    out.append(raw[pos:])
+    return "".join(out), edits
+
+
+class _Paragraph:
+    """One paragraph's tokens, their kinds and the state the boundary rules carry along."""
+
+    __slots__ = (
+        "disabled",
+        "double_open",
+        "emphasis",
+        "glue_at",
+        "glue_rule",
+        "ipa_close_at",
+        "ipa_open",
+        "kinds",
+        "mark_start",
+        "n",
+        "raw_tokens",
+        "repaired",
+        "rewrites",
+        "single_open",
+        "toks",
+        "unpaired",
+    )
+
+    def __init__(
+        self, toks: list[str], kinds: list[str], disabled: frozenset[str], repaired: frozenset[int]
+    ) -> None:
+        self.raw_tokens = self.toks = toks
+        self.repaired = repaired
+        self.kinds, self.disabled, self.n = kinds, disabled, len(toks)
+        self.double_open = self.single_open = self.unpaired = self.ipa_open = False
+        self.glue_at = self.ipa_close_at = -1  # token after which the next one is glued
+        self.glue_rule = ""
+        self.rewrites: dict[int, tuple[str, str]] = {}  # token index → (rule, new text)
+        self.emphasis: dict[int, tuple[int, int]] = {}  # token index → asterisks (lead, trail)
+        self.mark_start = 0
+
+    # ------------------------------------------------------------------ set-up
+    def open_at_start(self) -> None:
+        """A quote that starts the paragraph opens a quotation."""
+        if self.kinds[0] == '"':
+            self.double_open = True
+            self._glue(0, "quote.double")
+        elif self.n > 1 and DECADE.match(self.toks[1]):
+            self._glue(0, "quote.decade")
+        else:
+            self.single_open = True
+            self._glue(0, "quote.single")
+
+    def find_emphasis(self) -> None:
+        """Pair `*word ... word*` spans; the asterisks go, the rules see the bare words."""
+        toks = list(self.toks)
+        opened = -1
+        for i, tok in enumerate(toks):
+            if "*" not in tok or len(tok) < 2:
+                continue
+            if opened < 0 and tok[0] == "*" and tok[1] != "*":
+                if tok[-1] == "*" and len(tok) > 2 and tok[-2] != "*":
+                    self.emphasis[i] = (1, 1)
+                else:
+                    opened = i
+            elif opened >= 0 and tok[-1] == "*" and tok[-2] != "*":
+                self.emphasis[opened] = (1, 0)
+                self.emphasis[i] = (0, 1)
+                opened = -1
+        if not self.emphasis:
+            return
+        for i, (lead, trail) in self.emphasis.items():
+            bare = toks[i][lead : len(toks[i]) - trail]
+            toks[i] = bare
+            self.kinds[i] = _kinds([bare])[0]
+        self.toks = toks
+
+    def _glue(self, i: int, rule: str) -> None:
+        self.glue_at, self.glue_rule = i, rule
+
+    def _token(self, i: int) -> str:
+        return self.toks[i] if 0 <= i < self.n else ""
+
+    # ------------------------------------------------------------------ boundaries
+    def decide(self, g: int) -> str | None:
+        """The rule that joins token g to token g-1, or None for a space."""
+        rule = self._decide(g)
+        if rule is None or rule in self.disabled:
+            return None
+        if rule in WORD_JOINS and "U" in (self.kinds[g - 1], self.kinds[g]):
+            return None
+        return rule
+
+    def _decide(self, g: int) -> str | None:
+        kinds, toks = self.kinds, self.toks
+        left_kind, right_kind = kinds[g - 1], kinds[g]
+        left, right = toks[g - 1], toks[g]
+        glued = self.glue_rule if self.glue_at == g - 1 else None
+        if right_kind == '"':
+            return self._double_quote(g, left_kind, glued)
+        if right_kind == "'":
+            return self._single_quote(g, left, left_kind, glued)
+        if glued:
+            return glued
+        if left_kind == "@":
+            return self._after_marker(g - 1, right)
+        if right_kind == "@":
+            return self._marker(g)
+        if right_kind == "C":
+            return "punct.close"
+        if left_kind == "O" or left_kind == "o":
+            return "punct.open" if left_kind == "O" else "quote.curly"
+        if right_kind == "?":
+            lost = "repair.lost_dash" not in self.disabled
+            if lost and _is_number(left) and _is_number(self._token(g + 1)):
+                self.rewrites[g] = ("repair.lost_dash", "–")
+                self._glue(g, "repair.lost_dash")
+                return "repair.lost_dash"
+            return "punct.close"
+        if right_kind == ":":
+            after = self._token(g + 1)
+            if left.isdigit() and len(left) <= 2 and after.isdigit():
+                self._glue(g, "punct.time")
+                return "punct.time"
+            return "punct.close"
+        if right_kind == "K":
+            return "clitic" if left_kind not in ("O", "o") else None
+        if right_kind == "’":
+            if self._token(g + 1) in CURLY_TAILS:
+                self._glue(g, "clitic")
+                return "clitic"
+            return "quote.curly"
+        if right_kind == "–" or left_kind == "–":
+            return self._en_dash(g, left, right)
+        if right_kind == "—" or left_kind == "—":
+            return "dash.em"
+        if right_kind == "J" or left_kind == "J":
+            return "punct.joiner"
+        if left_kind == "$":
+            return "punct.prefix" if right[:1].isdigit() else None
+        if right_kind == "$":
+            return "punct.prefix" if right in CURRENCY and ACRONYM.match(left) else None
+        if right_kind == "°":
+            if _is_number(left) and (right != "°" or self._token(g + 1) not in DEGREE_UNITS):
+                return "punct.degree"
+            return None
+        if left_kind == "°":
+            joins = right in DEGREE_UNITS or right in COMPASS_LETTERS or right[:1].isdigit()
+            return "punct.degree" if joins and _is_number(self._token(g - 2)) else None
+        if right_kind == "*":
+            return "punct.close" if ROMAN.match(left) else None
+        if right_kind == "&" or left_kind == "&":
+            before = left if right_kind == "&" else self._token(g - 2)
+            after = self._token(g + 1) if right_kind == "&" else right
+            return "amp.acronym" if ACRONYM.match(before) and ACRONYM.match(after) else None
+        if right_kind == "/" or left_kind == "/":
+            return self._slash(g, right_kind == "/")
+        if right_kind == "~":
+            return "combining"
+        if left_kind == "~" and (right[:1] == "-" or right[:1].isalpha()):
+            return "combining"
         return None
-    return _UNDECIDED
 
-
-def _clean(texts: list[str], token_rules: dict[int, str], i: int) -> str:
-    """Token i as the rules see it: marker characters, without emphasis asterisks."""
-    rule = token_rules.get(i)
-    tok = MARKER_CHARS[rule](texts[i]) if rule else texts[i]
-    return tok.strip("*") or tok
-
-
-class _Cleaned:
-    """`cleaned[i][0]`: token i's clean form, computed on demand for the neighbour rules."""
-
-    def __init__(self, texts: list[str], token_rules: dict[int, str]) -> None:
-        self.texts, self.token_rules = texts, token_rules
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def __getitem__(self, i: int) -> tuple[str, str]:
-        return _clean(self.texts, self.token_rules, i), self.token_rules.get(i, "")
-
-
-def _quote_rule(
-    left: str, right: str, state: _State, disabled: frozenset[str], tokens, cleaned, i: int
-) -> str | None:
-    """Quotes: '' for a space decided by a quote, a rule name to join, None when no quote is involved."""
-    if right == '"' and "quote.double" not in disabled:
-        following = cleaned[i + 1][0] if i + 1 < len(cleaned) else ""
-        if not state.double_open and (not following or following in CLAUSE_END):
-            state.unpaired = True  # a quote that ends the text or a clause closes one opened elsewhere
+    def _double_quote(self, g: int, left_kind: str, glued: str | None) -> str | None:
+        following = self._token(g + 1)
+        if not self.double_open and (not following or following in CLAUSE_END):
+            self.unpaired = True  # a quote that ends the text or a clause closes one opened elsewhere
             return "quote.double"
-        state.double_open = not state.double_open
-        if state.double_open:
-            state.glue_next = "quote.double"
-            return "punct.open" if left in OPEN else ""
-        return "quote.double"
-    if right == "'" and "quote.single" not in disabled:
-        if state.single_open:
-            state.single_open = False
+        if self.double_open:
+            self.double_open = False
+            return "quote.double"
+        self.double_open = True
+        self._glue(g, "quote.double")
+        return self._opening_joins(left_kind, glued)
+
+    def _single_quote(self, g: int, left: str, left_kind: str, glued: str | None) -> str | None:
+        if self.single_open:
+            self.single_open = False
             return "quote.single"
-        following = cleaned[i + 1][0] if i + 1 < len(cleaned) else ""
-        if "quote.decade" not in disabled and DECADE.match(following):
-            state.glue_next = "quote.decade"
-            return ""
-        if left.endswith("s") and left.lower() not in NOT_POSSESSIVE:
+        following = self._token(g + 1)
+        if DECADE.match(following):
+            self._glue(g, "quote.decade")
+            return self._opening_joins(left_kind, glued)
+        if left.endswith("s") and left.lower() not in NOT_POSSESSIVE and left_kind != "O":
             return "quote.single"
         if not following or following in CLAUSE_END:
             return "quote.single"
-        state.single_open = True
-        state.glue_next = "quote.single"
-        return "punct.open" if left in OPEN else ""
-    return None
+        self.single_open = True
+        self._glue(g, "quote.single")
+        return self._opening_joins(left_kind, glued)
+
+    @staticmethod
+    def _opening_joins(left_kind: str, glued: str | None) -> str | None:
+        """An opening quote joins an opening bracket, an em dash or another opening quote."""
+        if glued:
+            return glued
+        if left_kind == "O":
+            return "punct.open"
+        if left_kind == "o":
+            return "quote.curly"
+        if left_kind == "—":
+            return "dash.em"
+        return None
+
+    def marker_rewrite(self, i: int) -> tuple[str, str] | None:
+        """(rule, character) for the marker token i, or None when its rule is disabled."""
+        if i in self.rewrites:
+            return self.rewrites[i]
+        tok = self.raw_tokens[i]
+        rule = "marker.repair" if i in self.repaired else MARKER_RULE.get(tok, "marker.repair")
+        char = MARKER_LIKE.match(tok).group(1)
+        if rule in self.disabled:
+            return None
+        self.rewrites[i] = (rule, char)
+        return self.rewrites[i]
+
+    def _marker(self, g: int) -> str | None:
+        """A marker joins the word before it; its character replaces it."""
+        rewrite = self.marker_rewrite(g)
+        if rewrite and rewrite[1] == "-" and g + 1 < self.n and self.kinds[g + 1] == "U":
+            return None  # `a - <unk>`
+        return rewrite[0] if rewrite else None
+
+    def _after_marker(self, i: int, right: str) -> str | None:
+        """A hyphen joins the word after it; a comma or decimal point only a digit."""
+        rewrite = self.marker_rewrite(i)
+        if rewrite is None or (i > 0 and self.kinds[i - 1] == "U"):
+            return None  # `<unk> - based`: the unknown word stays a token of its own
+        rule, char = rewrite
+        return rule if char == "-" or right[:1].isdigit() else None
+
+    def _en_dash(self, g: int, left: str, right: str) -> str | None:
+        if self.kinds[g] == "–":
+            before, after = left, self._token(g + 1)
+        else:
+            before, after = self._token(g - 2), right
+        if (_is_number(before) or ERA.match(before)) and _is_number(after):
+            return "dash.range"
+        if before.lower() in COMPASS and after.lower() in COMPASS:
+            return "dash.compound"
+        return None
+
+    def _slash(self, g: int, slash_right: bool) -> str | None:
+        if slash_right:
+            if self.ipa_open:
+                self.ipa_open = False
+                self.ipa_close_at = g
+                return "slash.ipa"
+            if IPA.search(self._token(g + 1)) and "slash.ipa" not in self.disabled:
+                self.ipa_open = True
+                self._glue(g, "slash.ipa")
+                return None
+            return "slash.join"
+        if self.ipa_close_at == g - 1:
+            return None
+        return "slash.join"
 
 
 def _is_number(token: str) -> bool:
-    return bool(NUMBER.match(token))
+    return NUMBER.match(token) is not None
 
 
-def _dash_range(left: str, right: str, _lr: str, _rr: str, cleaned, i: int) -> bool:
-    if right == "–" and i + 1 < len(cleaned):
-        after = cleaned[i + 1][0]
-        return (_is_number(left) or ERA.match(left) is not None) and _is_number(after)
-    if left == "–" and i >= 2:
-        before = cleaned[i - 2][0]
-        return (_is_number(before) or ERA.match(before) is not None) and _is_number(right)
-    return False
-
-
-def _dash_compound(left: str, right: str, _lr: str, _rr: str, cleaned, i: int) -> bool:
-    def content(word: str) -> bool:
-        return word.lower() in COMPASS
-
-    if right == "–" and i + 1 < len(cleaned):
-        return content(left) and content(cleaned[i + 1][0])
-    if left == "–" and i >= 2:
-        return content(cleaned[i - 2][0]) and content(right)
-    return False
-
-
-def _amp_acronym(left: str, right: str, _lr: str, _rr: str, cleaned, i: int) -> bool:
-    if right == "&" and i + 1 < len(cleaned):
-        return bool(ACRONYM.match(left) and ACRONYM.match(cleaned[i + 1][0]))
-    if left == "&" and i >= 2:
-        return bool(ACRONYM.match(cleaned[i - 2][0]) and ACRONYM.match(right))
-    return False
-
-
-def _time(left: str, right: str, _lr: str, _rr: str, cleaned, i: int) -> bool:
-    if right == ":" and i + 1 < len(cleaned):
-        return left.isdigit() and cleaned[i + 1][0][:2].isdigit() and len(cleaned[i + 1][0]) == 2
-    if left == ":" and i >= 2:
-        return cleaned[i - 2][0].isdigit() and right[:2].isdigit() and len(right) == 2
-    return False
-
-
-def _marker_joins(marker: str):
-    """A marker always joins the word before it; a comma or decimal point joins a digit after it."""
-
-    def joins(_left: str, right: str, left_rule: str, right_rule: str, _cleaned, _i: int) -> bool:
-        if right_rule == marker:
-            return True
-        return left_rule == marker and (marker in ("marker.hyphen", "marker.repair") or right[:1].isdigit())
-
-    return joins
-
-
-def _token_rule_joins(rule: str):
-    def joins(_left: str, _right: str, left_rule: str, right_rule: str, _cleaned, _i: int) -> bool:
-        return rule in (left_rule, right_rule)
-
-    return joins
-
-
-def _pair(test):
-    """A rule that looks only at the two tokens of the boundary."""
-
-    def joins(left: str, right: str, _lr: str, _rr: str, _cleaned, _i: int) -> bool:
-        return test(left, right)
-
-    return joins
-
-
-def _combining(left: str, right: str) -> bool:
-    if COMBINING.match(right):
-        return True
-    return COMBINING.match(left) is not None and (right[:1] == "-" or right[:1].isalpha())
-
-
-_PAIR_RULES = (
-    ("marker.hyphen", _marker_joins("marker.hyphen")),
-    ("marker.comma", _marker_joins("marker.comma")),
-    ("marker.decimal", _marker_joins("marker.decimal")),
-    ("marker.repair", _marker_joins("marker.repair")),
-    ("repair.lost_dash", _token_rule_joins("repair.lost_dash")),
-    ("punct.time", _time),
-    ("punct.close", _pair(lambda left, right: right in CLOSE)),
-    ("punct.open", _pair(lambda left, right: left in OPEN)),
-    ("punct.prefix", _pair(lambda left, right: left in PREFIX and right[:1].isdigit())),
-    ("clitic", _pair(lambda left, right: CLITIC.match(right) is not None and left not in OPEN)),
-    ("dash.range", _dash_range),
-    ("dash.compound", _dash_compound),
-    ("dash.em", _pair(lambda left, right: "—" in (left, right))),
-    ("amp.acronym", _amp_acronym),
-    ("combining", _pair(_combining)),
-)
-
-
+# ----------------------------------------------------------------------------- audits
 def apply_edits(raw: str, edits: list[Edit]) -> str:
-    from pipeline.edits import apply_edits as apply
+    """Rebuild the clean text from the raw text and the edits (sorted, non-overlapping)."""
+    out: list[str] = []
+    pos = 0
+    for edit in edits:
+        if edit.raw_start < pos:
+            raise ValueError(f"overlapping or unsorted edits at {edit.raw_start}: {edit}")
+        out.append(raw[pos : edit.raw_start])
+        out.append(edit.after)
+        pos = edit.raw_end
+    out.append(raw[pos:])
+    return "".join(out)
 
-    return apply(raw, edits)
 
-
+# ----------------------------------------------------------------------------- back to WikiText
 def retokenise(text: str) -> str:
     """Write clean text back in WikiText's conventions (Moses tokenisation plus the markers)."""
     for pattern, replacement in RETOKENISE:
