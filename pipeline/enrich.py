@@ -14,7 +14,7 @@ UNK = "<unk>"
 
 def enrich_document(doc: Document) -> Document:
     doc.n_chars = len(doc.text)
-    doc.n_words = len(WORD.findall(doc.text))
+    doc.n_words = sum(1 for _ in WORD.finditer(doc.text))  # no list of every word: a text may be huge
     doc.n_sentences = len(doc.sentences)
     doc.n_sections = len(doc.sections)
     doc.unk_count = doc.text.count(UNK)

@@ -4,16 +4,31 @@ Reads WikiText (raw or tokenised, LF/CRLF/CR, with or without blank lines, with 
 without a BOM, optionally compressed), the Hugging Face `wikitext` Parquet layout (one
 `text` row per line) and plain-text articles. Lines that cannot be read become
 quarantine records with their line range and reason; nothing is dropped silently.
+
+Bad input, and what becomes of it (tests/test_bad_input.py runs each case):
+
+* empty, blank-only or binary file: one quarantine record for the whole file;
+* a line of invalid UTF-8: that line is quarantined (a run of such lines is one record);
+* a damaged or truncated compressed stream (or Parquet file): the documents before the
+  damage are kept, the lines read after the last of them are quarantined;
+* a file that changes while it is read: no document goes out once the change is seen,
+  the lines from there on are quarantined, and the next run reads the file again;
+* UTF-16 (with a byte order mark, or mostly-ASCII without one) is decoded as it streams;
+* mojibake is repaired and control characters (NUL and the like) are removed, each
+  change recorded as a repair on the document;
+* a line of any length is read in about twice its size, never the file at once.
 """
 
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import hashlib
 import itertools
 import lzma
 import tomllib
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,10 +47,20 @@ SKIPPED_NAMES = {SIDECAR_NAME, "README.md", ".gitkeep"}
 # ` = Title = `, ` = = Heading = = `, and damaged forms such as `== = Heading == =`.
 HEADING = regex.compile(r"^\s*(?P<left>=(?:\s*=)*)\s+(?P<text>\S.*?)\s+(?P<right>=(?:\s*=)*)\s*$")
 LINE_END = regex.compile(rb"\r\n|\n|\r")
+TEXT_LINE_END = regex.compile(r"\r\n|\n|\r")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Control characters are never text (a NUL ends a C string; XML and PostgreSQL refuse them):
+# removed, each run recorded as a repair. Tab stays; line endings never reach a line.
+CONTROL_CHARS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 CHUNK_SIZE = 1 << 20
 COMPRESSED_CHUNK_SIZE = 1 << 16  # small, so a damaged stream keeps what came before the damage
 FORMAT_SAMPLE_LINES = 400
+INVALID_UTF8 = "invalid UTF-8"
+BINARY_SHARE = 0.1  # of a file's first 8 KiB, in control bytes and bytes that are not UTF-8
+CHANGED_WHILE_READ = (
+    "file changed while it was read (size, time or inode differ): these lines were not used, "
+    "as they may mix old and new text; run again to read it whole"
+)
 MAX_TITLE_CHARS = 300  # a longer first line of a plain-text file is text, not a title
 WIKITEXT_MARKER = regex.compile(r" @[-,.]@ ")
 SENTENCE_END = regex.compile(r"""[.!?](?:\s*["'”’)\]])*\s*$""")
@@ -162,19 +187,59 @@ def logical_name(path: Path) -> str:
 
 def iter_raw_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """Stream lines (without endings) out of byte chunks; LF, CRLF and CR all end a line."""
-    pending = b""
+    return _split_lines(chunks, LINE_END, b"")
+
+
+def iter_text_lines(chunks: Iterable[str]) -> Iterator[str]:
+    """`iter_raw_lines` for decoded text."""
+    return _split_lines(chunks, TEXT_LINE_END, "")
+
+
+def _split_lines(chunks: Iterable, line_end: regex.Pattern, empty: bytes | str) -> Iterator:
+    """Linear in the input however long a line is: the pieces of an unfinished line are kept
+    as they came and joined once, when the line ends (a 50 MB line costs about twice its size).
+    """
+    lf, cr = (b"\n", b"\r") if isinstance(empty, bytes) else ("\n", "\r")
+    pending: list = []  # pieces of the line not yet ended
+    after_cr = False  # the previous chunk ended in CR: a LF opening this one completes a CRLF
     for chunk in chunks:
-        data = pending + chunk
-        cut = len(data) - 1 if data.endswith(b"\r") else len(data)  # a CR may be half of a CRLF
-        parts = LINE_END.split(data[:cut])
-        pending = parts.pop() + data[cut:]
-        yield from parts
+        start = 1 if after_cr and chunk.startswith(lf) else 0
+        after_cr = False
+        for match in line_end.finditer(chunk, start):
+            pending.append(chunk[start : match.start()])
+            line, pending = empty.join(pending), []  # the pieces go before the line is used
+            yield line
+            start = match.end()
+            after_cr = start == len(chunk) and match.group() == cr
+        if start < len(chunk):
+            pending.append(chunk[start:])
     if pending:
-        parts = LINE_END.split(pending)
-        last = parts.pop()
-        yield from parts
-        if last:
-            yield last
+        line, pending = empty.join(pending), []
+        yield line
+
+
+def remove_controls(number: int, line: str) -> tuple[str, list[Edit]]:
+    """Remove control characters (NUL and the like); record each run removed."""
+    if CONTROL_CHARS.search(line) is None:
+        return line, []
+    edits: list[Edit] = []
+    removed = 0
+    for match in CONTROL_CHARS.finditer(line):
+        start, end = match.span()
+        at = start - removed
+        edits.append(Edit("unicode.control", "delete", match.group(), "", start, end, at, at, number))
+        removed += end - start
+    return CONTROL_CHARS.sub("", line), edits
+
+
+def repair_line(number: int, line: str) -> tuple[str, list[Edit]]:
+    """A decoded line with control characters removed and mojibake repaired.
+
+    The repairs apply in order: each one's raw offsets index the text the one before wrote.
+    """
+    line, controls = remove_controls(number, line)
+    fixed, mojibake = repair_mojibake(number, line)
+    return fixed, controls + mojibake
 
 
 def repair_mojibake(number: int, line: str) -> tuple[str, list[Edit]]:
@@ -223,7 +288,7 @@ def detect_format(name: str, lines: list[str]) -> str:
     markers = sum(1 for line in sample if WIKITEXT_MARKER.search(line))
     spaced = sum(line.count(" , ") + line.count(" . ") for line in sample)
     headings = sum(1 for line in sample if HEADING.match(line))
-    if markers or (headings and spaced) or spaced > 3:
+    if markers or (headings and (spaced or name.endswith(".raw"))) or spaced > 3:
         return "wikitext-raw"
     return "plain"
 
@@ -297,12 +362,22 @@ def make_document(
         license=license_,
         url=url,
         language=info.language,
-        raw_sha256=hashlib.sha256(b"\n".join(raw_bytes)).hexdigest(),
+        raw_sha256=lines_sha256(raw_bytes),
         line_start=lines[0][0],
         line_end=lines[-1][0],
         lines=[text for _, text in lines],
         repairs=repairs,
     )
+
+
+def lines_sha256(raw_lines: Iterable[bytes]) -> str:
+    """sha256 of the lines joined by LF, without building the joined copy."""
+    digest = hashlib.sha256()
+    for i, raw in enumerate(raw_lines):
+        if i:
+            digest.update(b"\n")
+        digest.update(raw)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -360,23 +435,53 @@ class FileIngest:
         self._digest = hashlib.sha256()
 
     def reject(self, first: int, last: int, reason: str, excerpt: str = "") -> None:
+        """Record lines `first`-`last` as quarantined; a run of undecodable lines is one record."""
+        prev = self.quarantine[-1] if self.quarantine else None
+        if (
+            prev is not None
+            and reason.startswith(INVALID_UTF8)
+            and prev.reason.startswith(INVALID_UTF8)
+            and prev.line_end + 1 == first
+        ):
+            prev.line_end = last
+            return
         self.quarantine.append(Quarantine(self.name, first, last, reason, excerpt[:200]))
 
     def documents(self) -> Iterator[Document]:
-        """The file's documents; a read error ends them, the unread rest becomes a quarantine record."""
+        """The file's documents; a read error ends them, the unread rest becomes a quarantine record.
+
+        The file must not change while it is read: before each document goes out, the file's
+        size, times and inode are compared with those it had at the start. Once they differ,
+        no more documents go out (they could mix old and new text): the lines from there to
+        the end are read, counted and quarantined, and the next run reads the file again
+        (the ingest stage's fingerprint holds the old size and time).
+        """
         before = self._file_state()
-        last_line = 0
+        last_line = 0  # the last line of the documents that went out
+        changed = False
         try:
             for doc in self._documents():
-                last_line = doc.line_end
-                yield doc
+                changed = changed or self._file_state() != before
+                if not changed:
+                    last_line = doc.line_end
+                    yield doc
         except UnreadableInput as exc:
-            first, last = last_line + 1, self.source.n_lines
-            self.reject(first if last >= first else 0, last if last >= first else 0, str(exc))
-        if self._file_state() != before:
-            self.reject(
-                0, 0, "file changed while it was read: its documents may mix old and new text; run again"
-            )
+            self._reject_rest(last_line, str(exc))
+        if changed or (last_line < self.source.n_lines and self._file_state() != before):
+            self._reject_rest(last_line, CHANGED_WHILE_READ)
+
+    def _reject_rest(self, last_line: int, reason: str) -> None:
+        """Quarantine the lines read after `last_line` (a record with no lines if there are none).
+
+        The one record replaces those already made for lines in that range (such as garbage
+        a damaged stream decoded to before its checksum failed).
+        """
+        first, last = last_line + 1, self.source.n_lines
+        if last < first:
+            self.reject(0, 0, reason)
+            return
+        self.quarantine = [q for q in self.quarantine if not first <= q.line_start <= q.line_end <= last]
+        self.reject(first, last, reason)
 
     def _documents(self) -> Iterator[Document]:
         chunks = self._counted(self._chunks())
@@ -411,18 +516,31 @@ class FileIngest:
             seen[title] += 1
             produced = True
             yield self._document(title, seen[title], chunk)
-        if not produced and not self.quarantine:
-            n = self.source.n_lines
-            self.reject(
-                min(1, n), n, "empty file" if not self.source.n_bytes else "file holds only whitespace"
-            )
+        if not produced:
+            self._reject_blank_lines()
 
-    def _file_state(self) -> tuple[int, int] | None:
+    def _reject_blank_lines(self) -> None:
+        """In a file with no document, quarantine the (blank) lines no record holds yet."""
+        n = self.source.n_lines
+        if not n:
+            self.reject(0, 0, "empty file" if not self.source.n_bytes else "file holds only whitespace")
+            return
+        reason = "blank lines in a file with no article" if self.quarantine else "file holds only whitespace"
+        reached = 0
+        for q in sorted(self.quarantine, key=lambda q: q.line_start):
+            if q.line_start > reached + 1:
+                self.reject(reached + 1, q.line_start - 1, reason)
+            reached = max(reached, q.line_end)
+        if reached < n:
+            self.reject(reached + 1, n, reason)
+
+    def _file_state(self) -> tuple[int, ...] | None:
+        """What changes when the file is written, replaced or removed (None: it is gone)."""
         try:
             stat = self.path.stat()
         except OSError:
             return None
-        return stat.st_size, stat.st_mtime_ns
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
     def _document(self, title: str, occurrence: int, lines: list[Line]) -> Document:
         return make_document(
@@ -439,13 +557,22 @@ class FileIngest:
         if self.name.endswith(".parquet"):
             yield from hf_parquet_chunks(self.path)
             return
+        compressed = self.path.suffix.lower() in COMPRESSED
         try:
             with open_bytes(self.path) as f:
-                size = COMPRESSED_CHUNK_SIZE if self.path.suffix.lower() in COMPRESSED else CHUNK_SIZE
+                size = COMPRESSED_CHUNK_SIZE if compressed else CHUNK_SIZE
                 while chunk := f.read(size):
                     yield chunk
-        except (OSError, EOFError, lzma.LZMAError) as exc:
-            raise UnreadableInput(f"cannot be read: {exc}") from exc
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if not self.source.n_bytes:
+                kind = f"a {self.path.suffix} file" if compressed else "it"
+                raise UnreadableInput(f"cannot be read as {kind} ({error})") from exc
+            what = "damaged or truncated compressed file" if compressed else "read error"
+            raise UnreadableInput(
+                f"{what}: reading stopped after {self.source.n_bytes} bytes of content ({error}); "
+                "the lines before were kept, the rest cannot be read"
+            ) from exc
 
     def _counted(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         for chunk in chunks:
@@ -459,10 +586,11 @@ class FileIngest:
 
     def _lines(self, first: bytes, chunks: Iterator[bytes]) -> Iterator[Line]:
         """Decoded, repaired lines; undecodable ones are quarantined one by one."""
-        if first.startswith(UTF16_BOMS):
-            text = (first + b"".join(chunks)).decode("utf-16")
+        utf16 = utf16_codec(first)
+        if utf16 is not None:
             raw_lines: Iterable[bytes] = (
-                line.encode("utf-8") for line in regex.split(r"\r\n|\n|\r", text.rstrip("\r\n"))
+                line.encode("utf-8")
+                for line in iter_text_lines(self._decoded(itertools.chain([first], chunks), utf16))
             )
         else:
             if first.startswith(b"\xef\xbb\xbf"):
@@ -476,12 +604,27 @@ class FileIngest:
                 self.reject(
                     number,
                     number,
-                    f"invalid UTF-8 at byte {exc.start} of the line",
+                    f"{INVALID_UTF8} (first bad byte: {exc.start} of line {number})",
                     raw[:200].decode("utf-8", "replace"),
                 )
                 continue
-            fixed, repairs = repair_mojibake(number, text)
+            fixed, repairs = repair_line(number, text)
             yield Line(number, fixed, raw, repairs)
+
+    def _decoded(self, chunks: Iterable[bytes], codec: str) -> Iterator[str]:
+        """Text from a UTF-16 byte stream, decoded as it comes; bad UTF-16 ends it (UnreadableInput)."""
+        decoder = codecs.getincrementaldecoder(codec)("strict")
+        done = 0
+        for chunk in itertools.chain(chunks, [b""]):
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                raise UnreadableInput(
+                    f"invalid {codec.upper()} within bytes {done}-{done + len(chunk)} ({exc.reason}); "
+                    "the rest of the file cannot be read"
+                ) from exc
+            done += len(chunk)
+            yield text
 
 
 def ingest_file(path: Path, sidecar: Sidecar, override_format: str | None = None) -> IngestResult:
@@ -491,18 +634,54 @@ def ingest_file(path: Path, sidecar: Sidecar, override_format: str | None = None
     return IngestResult(documents, reader.quarantine, reader.source)
 
 
+# What `str.strip()` strips (regex's \s lacks the four information separators \x1c-\x1f).
+FIRST_NON_SPACE = regex.compile(r"[^\s\x1c-\x1f]")
+LAST_NON_SPACE = regex.compile(r"(?r)[^\s\x1c-\x1f]")
+
+
 def plain_title(lines: list[Line], path: Path) -> str:
-    """A plain-text article's title: its first line, unless that is too long to be one."""
-    first = next((x.text.strip() for x in lines if x.text.strip()), "")
-    return first if len(first) <= MAX_TITLE_CHARS else logical_name(path).rsplit(".", 1)[0]
+    """A plain-text article's title: its first line, unless that is too long to be one.
+
+    Measured without stripping a copy of the line, which may be tens of megabytes long.
+    """
+    for x in lines:
+        first = FIRST_NON_SPACE.search(x.text)
+        if first is None:
+            continue
+        start, end = first.start(), LAST_NON_SPACE.search(x.text).end()
+        return x.text[start:end] if end - start <= MAX_TITLE_CHARS else logical_name(path).rsplit(".", 1)[0]
+    return ""
+
+
+def utf16_codec(sample: bytes) -> str | None:
+    """ "utf-16" for a file with a UTF-16 byte order mark; "utf-16-le"/"-be" for one without
+    whose first 8 KiB look like mostly-ASCII UTF-16 (a NUL byte in every other place); else None."""
+    if sample.startswith(UTF16_BOMS):
+        return "utf-16"
+    head = sample[:8192]
+    half = len(head) // 2
+    if half < 4:
+        return None
+    even, odd = head[0 : 2 * half : 2], head[1 : 2 * half : 2]
+    if odd.count(0) >= 0.9 * half and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * half and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def looks_binary(sample: bytes) -> bool:
-    """Binary, not text: NUL bytes beyond a stray one (which a text line may hold) in the first 8 KiB."""
-    if sample.startswith(UTF16_BOMS):
-        return False
+    """Binary, not text: NUL bytes, and much of the first 8 KiB is control bytes or not UTF-8.
+
+    A NUL alone does not make a file binary: a text file may hold a few (they are removed
+    and recorded as repairs), while in binary data undecodable bytes and controls abound.
+    """
     head = sample[:8192]
-    return head.count(b"\x00") > max(1, len(head) // 1000)
+    if b"\x00" not in head or utf16_codec(sample) is not None:
+        return False
+    text = head.decode("utf-8", "replace")
+    junk = sum(1 for c in text if c == "\ufffd" or (c < " " and c not in "\t\n\r"))
+    return junk > BINARY_SHARE * len(text)
 
 
 def hf_parquet_chunks(path: Path) -> Iterator[bytes]:
@@ -511,9 +690,14 @@ def hf_parquet_chunks(path: Path) -> Iterator[bytes]:
 
     try:
         parquet = pq.ParquetFile(path)
-        batches = parquet.iter_batches(columns=["text"], batch_size=4096)
-        for batch in batches:
+    except (OSError, ValueError) as exc:
+        raise UnreadableInput(f"not a Parquet file: {exc}") from exc
+    if "text" not in parquet.schema_arrow.names:
+        raise UnreadableInput("a Parquet file without a 'text' column")
+    try:
+        for batch in parquet.iter_batches(columns=["text"], batch_size=4096):
             rows = batch.column(0).to_pylist()
             yield "".join((row or "").rstrip("\n") + "\n" for row in rows).encode("utf-8")
-    except (OSError, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: not a Parquet file with a 'text' column: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        raise UnreadableInput(f"damaged Parquet file ({reason}); the rest cannot be read") from exc

@@ -203,8 +203,8 @@ def map_stage(
     key = fingerprint(stage=target_stage, **settings)
     target.mkdir(parents=True, exist_ok=True)
     clear_marker(target)
-    for leftover in target.glob(".documents-*.parquet.*"):  # temp files of a run that was killed
-        leftover.unlink()
+    for leftover in target.glob(".*"):  # temporary files of a run that was killed
+        leftover.unlink(missing_ok=True)
     done = load_shard_keys(target)
     result = StageResult(target_stage, sum(e["rows"] for e in inputs), len(inputs))
     outputs: dict[str, dict[str, Any]] = {}
@@ -250,11 +250,23 @@ def _run_shards(
         return
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=context, initializer=die_with_parent
+        max_workers=min(workers, len(jobs)), mp_context=context, initializer=worker_setup
     )
     with pool:
         futures = [pool.submit(process_shard, fn, src, dst) for src, dst in jobs]
-        yield from progress((f.result() for f in futures), label, len(futures))
+        try:
+            yield from progress((f.result() for f in futures), label, len(futures))
+        except BaseException:  # Ctrl-C or an error: no new shard starts; those under way finish
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def worker_setup() -> None:
+    """A worker leaves Ctrl-C to the run: the run stops handing out shards and waits for those under
+    way (each written whole), where a worker interrupted mid-shard would break the pool and be killed
+    with its temporary file. It still dies with a run that is killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
 
 
 def die_with_parent() -> None:

@@ -149,12 +149,14 @@ def check_accounting(
     sources: list[Source],
     quarantine: list[Quarantine],
     check: Check,
-) -> None:
+) -> dict[str, int]:
     """Every line of every raw file is in a document or a quarantine record.
 
     Documents must not overlap; a quarantined line may lie inside a document's range (a
-    line that could not be read, cut out of the article around it).
+    line that could not be read, cut out of the article around it). Returns the line
+    counts: raw, in documents (and not quarantined), quarantined, and in neither.
     """
+    lines = {"raw": 0, "in documents": 0, "quarantined": 0, "in neither": 0}
     held = {name: sorted(r) for name, r in ranges.items()}
     quarantined: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for q in quarantine:
@@ -166,7 +168,13 @@ def check_accounting(
         for (_, end_a, doc_a), (start_b, _, doc_b) in itertools.pairwise(docs):
             if start_b <= end_a:
                 check.fail(f"{source.name}: documents {doc_a} and {doc_b} overlap at line {start_b}")
-        covered = sorted([(a, b) for a, b, _ in docs] + quarantined.pop(source.name, []))
+        kept_out = quarantined.pop(source.name, [])
+        covered = sorted([(a, b) for a, b, _ in docs] + kept_out)
+        n_covered, n_quarantined = _n_lines(covered, source.n_lines), _n_lines(kept_out, source.n_lines)
+        lines["raw"] += source.n_lines
+        lines["quarantined"] += n_quarantined
+        lines["in documents"] += n_covered - n_quarantined
+        lines["in neither"] += source.n_lines - n_covered
         reached = 0
         for start, end in covered:
             if start > reached + 1:
@@ -180,6 +188,18 @@ def check_accounting(
             )
     for name in [*held, *quarantined]:
         check.fail(f"{name}: output names a source that was not ingested")
+    return lines
+
+
+def _n_lines(ranges: list[tuple[int, int]], n_lines: int) -> int:
+    """How many of the lines 1..n_lines the (possibly overlapping) ranges cover."""
+    total, reached = 0, 0
+    for start, end in sorted(ranges):
+        start, end = max(start, reached + 1, 1), min(end, n_lines)
+        if end >= start:
+            total += end - start + 1
+            reached = end
+    return total
 
 
 def validate_bundles(
@@ -207,10 +227,11 @@ def validate_bundles(
         ):
             counts[config][bundle.split] += n
     accounting = Check("no content lost")
-    check_accounting(ranges, sources, quarantine, accounting)
+    lines = check_accounting(ranges, sources, quarantine, accounting)
     report = Report(target, [*checks.values(), accounting])
     report.counts = {config: dict(sorted(by.items())) for config, by in counts.items()}
     report.counts["quarantined"] = len(quarantine)
+    report.counts["lines"] = lines
     return report
 
 

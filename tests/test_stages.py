@@ -127,6 +127,109 @@ def test_killed_run_then_rerun_is_byte_identical(one_worker, tmp_path: Path) -> 
     assert not list(processed.glob("**/.*.parquet.*")), "temporary files left behind"
 
 
+def wait_for(condition, process: subprocess.Popen, timeout: float = 60.0) -> bool:
+    """Poll until `condition()` holds (True) or the process has ended (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.005)
+    raise TimeoutError("the run neither reached the point nor ended")
+
+
+def shard_written(processed: Path, stage: str) -> bool:
+    return any((processed / stage).glob("documents-*.parquet"))
+
+
+# Points at which Ctrl-C comes: while ingest writes its folder, and while each map stage works.
+CTRL_C_POINTS = {
+    "ingest": lambda p: any(p.glob(".ingest.*")) or (p / "ingest").exists(),
+    "detokenise": lambda p: shard_written(p, "detokenise"),
+    "segment": lambda p: shard_written(p, "segment"),
+    "enrich": lambda p: shard_written(p, "enrich"),
+}
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_is_byte_identical(one_worker, tmp_path: Path) -> None:
+    """SIGINT to the run's process group (as a terminal's Ctrl-C sends it) in each stage: exit 130 with
+    a message, no temporary file left, no worker left; the re-run completes to the same bytes."""
+    processed = tmp_path / "processed"
+    command = [sys.executable, "-m", "pipeline", "--processed", str(processed), "run", "--workers", "2"]
+    command += ["--docs-per-shard", str(SHARD), *map(str, INPUTS)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    interrupted = []
+    for stage, reached in CTRL_C_POINTS.items():
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        if wait_for(lambda reached=reached: reached(processed), process):
+            os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        if process.returncode == 0:  # it finished first: nothing was interrupted
+            continue
+        interrupted.append(stage)
+        assert process.returncode == 130, err
+        assert "interrupted: stopped cleanly" in err and "Traceback" not in err, err
+        assert not live_group_members(process.pid), "a worker outlived the interrupted run"
+        leftovers = [p for p in processed.rglob("*") if p.name.startswith(".")]
+        assert not leftovers, f"temporary files left after Ctrl-C in {stage}: {leftovers}"
+    assert interrupted, "every run finished before Ctrl-C came"
+    finished = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert stage_bytes(processed) == one_worker
+    assert (processed / "dataset").resolve().is_dir()
+
+
+def test_a_failed_publish_leaves_no_partial_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release that fails validation, or a crash (disk full) while one is written, leaves no
+    version folder, no temporary folder and the pointer where it was; publishing again works."""
+    from click.testing import CliRunner
+
+    from pipeline import publish
+    from pipeline.cli import main
+
+    processed = tmp_path / "processed"
+    run = ["--processed", str(processed), "run", "--workers", "1", str(RAW)]
+    assert CliRunner().invoke(main, run).exit_code == 0
+    releases = processed / "releases"
+    before = sorted(p.name for p in releases.iterdir())
+    pointer = (processed / "dataset").resolve()
+
+    def failing_validation(root: Path):
+        report = real_validate(root)
+        report.checks[0].fail("made to fail by the test")
+        return report
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    real_validate = publish.validate_release
+    for name, replacement, message in (
+        ("validate_release", failing_validation, "failed validation; nothing published"),
+        ("render_card", disk_full, None),
+    ):
+        with monkeypatch.context() as patch:
+            patch.setattr(publish, name, replacement)
+            result = CliRunner().invoke(main, [*run, "--version", "0.2.0"])
+        assert result.exit_code != 0
+        if message is not None:
+            assert message in result.output
+        else:
+            assert isinstance(result.exception, OSError)
+        assert sorted(p.name for p in releases.iterdir()) == before  # no v0.2.0, no temporary folder
+        assert (processed / "dataset").resolve() == pointer
+    assert CliRunner().invoke(main, [*run, "--version", "0.2.0"]).exit_code == 0
+    assert (processed / "dataset").resolve() == releases / "v0.2.0"
+
+
 @pytest.mark.ray
 def test_ray_engine_output_matches_local(one_worker, tmp_path: Path) -> None:
     pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install .[ray]")
