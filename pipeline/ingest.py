@@ -148,20 +148,45 @@ def discover_inputs(paths: Iterable[Path]) -> list[Path]:
 
 
 def load_sidecar(path: Path | None) -> Sidecar:
-    """Parse a `sources.toml`: `[defaults]` and `[files."NAME"]` tables."""
+    """Parse a `sources.toml`: `[defaults]` and `[files."NAME"]` tables (data only, checked)."""
     if path is None or not path.exists():
         return Sidecar()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a valid TOML sidecar: {exc}") from exc
-    known = set(SourceInfo.__dataclass_fields__)
-    defaults = SourceInfo(**{k: v for k, v in data.get("defaults", {}).items() if k in known})
-    files = {
-        name: SourceInfo(**{**defaults.__dict__, **{k: v for k, v in info.items() if k in known}})
-        for name, info in data.get("files", {}).items()
-    }
-    return Sidecar(defaults, files)
+    defaults = SourceInfo(**_source_fields(path, "[defaults]", data.get("defaults", {})))
+    files = data.get("files", {})
+    if not isinstance(files, dict):
+        raise InputError(f"{path}: [files] must be a table of file names")
+    return Sidecar(
+        defaults,
+        {
+            name: SourceInfo(**{**defaults.__dict__, **_source_fields(path, f'[files."{name}"]', info)})
+            for name, info in files.items()
+        },
+    )
+
+
+# A split names release files (`data/<config>/<split>-….parquet`): a Hugging Face split name,
+# never a path.
+SPLIT_NAME = regex.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
+
+
+def _source_fields(path: Path, table: str, info: object) -> dict[str, str]:
+    """The known keys of one sidecar table, each a string; a split that could be a path is refused."""
+    if not isinstance(info, dict):
+        raise InputError(f"{path}: {table} must be a table")
+    fields = {k: v for k, v in info.items() if k in SourceInfo.__dataclass_fields__}
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise InputError(f"{path}: {table} {key} must be a string, not {value!r}")
+    if "split" in fields and not SPLIT_NAME.fullmatch(fields["split"]):
+        split = fields["split"]
+        raise InputError(f"{path}: {table} split {split!r} is not a split name (letters, digits, _ and .)")
+    if "format" in fields and fields["format"] not in FORMATS:
+        raise InputError(f"{path}: {table} format {fields['format']!r} is not one of {', '.join(FORMATS)}")
+    return fields
 
 
 def find_sidecar(paths: Iterable[Path]) -> Path | None:

@@ -307,3 +307,23 @@ def test_a_file_changing_after_some_documents_keeps_those(
     assert (record.line_start, record.line_end) == (docs[-1].line_end + 1, reader.source.n_lines)
     again = FileIngest(path, Sidecar())
     assert [d.title for d in again.documents()][-1] == "Late Article" and not again.quarantine
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "message"),
+    [
+        ('[defaults]\nsplit = "../../../../pwned"\n', "is not a split name"),
+        ('[files."wiki.duplicates.raw"]\nsplit = "/tmp/pwned"\n', "is not a split name"),
+        ("[defaults]\nsplit = 3\n", "split must be a string"),
+        ('[defaults]\nformat = "exe"\n', "is not one of"),
+    ],
+)
+def test_a_sidecar_cannot_make_a_split_a_path(tmp_path: Path, sidecar: str, message: str) -> None:
+    """The split names release files; a sidecar's split that could be a path is refused, cleanly."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(BAD / "wiki.duplicates.raw", raw)
+    (raw / "sources.toml").write_text(sidecar, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--processed", str(tmp_path / "processed"), "run", str(raw)])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    assert not any("pwned" in p.name for p in tmp_path.parent.rglob("*"))

@@ -7,6 +7,7 @@ with many more examples.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import given
@@ -126,12 +127,14 @@ def test_property_clean_text_is_left_alone(paragraphs: list[str]) -> None:
 
 @given(st.lists(prose, min_size=1, max_size=4))
 def test_property_plain_text_keeps_every_word(paragraphs: list[str]) -> None:
-    """A plain-text article is laid out (title, headings, paragraphs), never reworded."""
+    """A plain-text article is laid out (title, headings, paragraphs, items), never reworded: every
+    word is in the text, or in the list bullet an edit records as removed."""
     lines = ["Title", ""]
     for paragraph in paragraphs:
         lines += [paragraph, ""]
     doc = all_stages(lines, "plain")
-    assert doc.text.split() == " ".join(lines).split()
+    bullets = [w for b in doc.blocks for e in b.edits if e.rule == "plain.bullet" for w in e.before.split()]
+    assert Counter(doc.text.split() + bullets) == Counter(" ".join(lines).split())
 
 
 # ----------------------------------------------------------------- ingest
