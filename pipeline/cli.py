@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
+from pipeline.runtime import collect_garbage_less_often
+
 T = TypeVar("T")
 RAW_DEFAULT = Path("raw")
 FORMATS = ("wikitext-raw", "wikitext-tokens", "hf-wikitext", "plain")
@@ -106,6 +108,7 @@ def main(processed: str, verbose: int, quiet: bool) -> None:
     log.handlers = [h for h in log.handlers if not isinstance(h, EchoHandler)] + [EchoHandler()]
     log.setLevel(level)
     log.propagate = False
+    collect_garbage_less_often(freeze=True)
 
 
 input_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))

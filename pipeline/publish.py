@@ -28,7 +28,7 @@ from pipeline.diff import ReleaseDiff, diff_releases
 from pipeline.report import release_stats, render_report, write_figures
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
 from pipeline.storage import replace_file
-from pipeline.tables import Bundle, ReleaseContent, Row
+from pipeline.tables import ReleaseContent, config_tables
 from pipeline.validate import Report, sha256_file, validate_release
 
 ROWS_PER_SHARD = 100_000
@@ -89,7 +89,7 @@ def resolve_release(processed: Path, ref: str | Path) -> Path:
     raise PublishError(f"{ref}: neither a release folder nor a version under {processed / 'releases'}")
 
 
-BYTES_PER_SHARD = 16 << 20  # estimated memory of one shard's rows, whatever rows_per_shard says
+BYTES_PER_SHARD = 16 << 20  # Arrow memory of one shard's rows, whatever rows_per_shard says
 
 
 class ShardWriter:
@@ -99,30 +99,37 @@ class ShardWriter:
         self.root = root
         self.rows_per_shard = rows_per_shard
         self.content = ReleaseContent()
-        self._buffers: dict[tuple[str, str], list[Row]] = {}
-        self._sizes: dict[tuple[str, str], int] = {}
+        self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self._written: dict[tuple[str, str], list[Path]] = {}
 
-    def add(self, bundle: Bundle) -> None:
-        self.content.add(bundle)
-        for config, rows in bundle.rows().items():
-            key = (config, bundle.split)
-            buffer = self._buffers.setdefault(key, [])
-            buffer.extend(rows)
-            self._sizes[key] = self._sizes.get(key, 0) + sum(map(row_size, rows))
-            if len(buffer) >= self.rows_per_shard or self._sizes[key] >= BYTES_PER_SHARD:
-                self._flush(key)
+    def add(self, documents: pa.Table) -> None:
+        """Add a table of enriched documents (the enrich stage's schema)."""
+        for split, tables in config_tables(documents):
+            self.content.add(split, tables)
+            for config, table in tables.items():
+                key = (config, split)
+                buffer = self._buffers.setdefault(key, [])
+                buffer.append(table)
+                while self._buffers.get(key) and self._full(self._buffers[key]):
+                    self._flush(key, self.rows_per_shard)
 
-    def _flush(self, key: tuple[str, str]) -> None:
+    def _full(self, buffer: list[pa.Table]) -> bool:
+        rows = sum(t.num_rows for t in buffer)
+        return rows >= self.rows_per_shard or sum(t.nbytes for t in buffer) >= BYTES_PER_SHARD
+
+    def _flush(self, key: tuple[str, str], limit: int | None = None) -> None:
+        """Write the buffer's first `limit` rows (all by default) as the next shard; keep the rest."""
         config, split = key
-        rows = self._buffers.pop(key, [])
-        self._sizes.pop(key, None)
+        buffer = self._buffers.pop(key, [])
         written = self._written.setdefault(key, [])
-        if not rows and written:
+        if not buffer and written:
             return
+        rows = pa.concat_tables(buffer) if buffer else CONFIG_SCHEMAS[config].empty_table()
+        table = rows.slice(0, limit).combine_chunks()
+        if limit is not None and rows.num_rows > limit:
+            self._buffers[key] = [rows.slice(limit)]
         path = self.root / "data" / config / f".{split}-{len(written):05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pylist(rows, schema=CONFIG_SCHEMAS[config])
         pq.write_table(table, path, compression="zstd")
         by_split = self.content.num_bytes[config]
         by_split[split] = by_split.get(split, 0) + table.nbytes
@@ -139,14 +146,6 @@ class ShardWriter:
                 rel = str(final.relative_to(self.root))
                 self.content.files.setdefault(config, {}).setdefault(split, []).append(rel)
         return self.content
-
-
-def row_size(row: Row) -> int:
-    """A cheap estimate of a row's size in memory (its text and raw text dominate)."""
-    size = 1000 + 2 * len(row.get("text") or "")  # a row is a dict of about a dozen fields
-    for block in row.get("blocks") or ():
-        size += 2 * len(block["raw"]) + 400 * len(block["edits"])  # an edit is a dict of 9 fields
-    return size
 
 
 def build_manifest(
@@ -174,7 +173,7 @@ def content_digest(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def publish(
-    bundles: Iterable[Bundle],
+    documents: Iterable[pa.Table],
     sources: list[Source],
     quarantine: list[Quarantine],
     processed: Path,
@@ -188,8 +187,8 @@ def publish(
     tmp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
         writer = ShardWriter(tmp, settings.rows_per_shard)
-        for bundle in bundles:
-            writer.add(bundle)
+        for table in documents:
+            writer.add(table)
         content = writer.close()
         manifest = build_manifest(version, content, sources, quarantine, run_settings)
         for rel in sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*.parquet")):

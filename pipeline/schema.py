@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
+import operator
 import types
 import typing
 from collections.abc import Callable
@@ -283,7 +285,6 @@ def to_row(record: Any) -> dict[str, Any]:
 
 
 DOCUMENT_SCHEMA = arrow_schema(Document)
-QUARANTINE_SCHEMA = arrow_schema(Quarantine)
 
 # What each published config holds.
 PUBLISHED_DOCUMENT_EXCLUDE = ("lines", "sections", "sentences")
@@ -307,4 +308,69 @@ class Source:
     split: str
 
 
-SOURCE_SCHEMA = arrow_schema(Source)
+# ----------------------------------------------------------------- columnar conversion
+#
+# Records ⇄ Arrow column by column: each field's values are gathered with one C-level
+# `map(attrgetter)` (writing) or one `to_pylist` of a flat child array (reading), and a list
+# of nested records becomes its flattened child column plus offsets. Several times faster than
+# going through one dict per record (`Table.from_pylist`/`to_pylist`), which made record
+# conversion, not the cleaning, the cost of every stage.
+
+
+@functools.cache
+def _columns(cls: type) -> tuple[tuple[str, Any, type | None], ...]:
+    """(name, hint, nested record class of a `list[Record]` field or None) for each field of `cls`."""
+    columns = []
+    for name, hint in _field_hints(cls):
+        nested = None
+        if typing.get_origin(hint) is list:
+            (item,) = typing.get_args(hint)
+            item = _unwrap_optional(item)
+            if dataclasses.is_dataclass(item):
+                nested = item
+        elif dataclasses.is_dataclass(hint):
+            raise TypeError(f"{cls.__name__}.{name}: a nested record must be in a list")
+        columns.append((name, hint, nested))
+    return tuple(columns)
+
+
+def records_to_arrow(records: list[Any], cls: type) -> pa.StructArray:
+    """`records` (instances of the dataclass `cls`) as one Arrow struct array of `arrow_type(cls)`."""
+    arrays = []
+    for name, hint, nested in _columns(cls):
+        values = list(map(operator.attrgetter(name), records))
+        if nested is None:
+            arrays.append(pa.array(values, arrow_type(hint)))
+            continue
+        offsets = pa.array(itertools.accumulate(map(len, values), initial=0), pa.int32())
+        flat = records_to_arrow(list(itertools.chain.from_iterable(values)), nested)
+        arrays.append(pa.ListArray.from_arrays(offsets, flat))
+    fields = arrow_fields(cls)
+    if not records:
+        return pa.array([], pa.struct(fields))
+    return pa.StructArray.from_arrays(arrays, fields=fields)
+
+
+def records_from_arrow(array: pa.StructArray | pa.RecordBatch | pa.Table, cls: type[T]) -> list[T]:
+    """The records of `cls` in a struct array (or a batch or table of its columns)."""
+    if isinstance(array, pa.Table):
+        array = array.combine_chunks().to_struct_array()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if isinstance(array, pa.RecordBatch):
+        array = array.to_struct_array()
+    columns = []
+    for name, _hint, nested in _columns(cls):
+        if array.type.get_field_index(name) < 0:
+            raise ValueError(f"{cls.__name__}: the data has no column {name!r} (written by another version?)")
+        column = array.field(name)
+        if nested is None:
+            columns.append(column.to_pylist())
+            continue
+        items = records_from_arrow(column.flatten(), nested)
+        offsets = column.offsets.to_pylist()
+        base = offsets[0] if offsets else 0
+        columns.append([items[a - base : b - base] for a, b in itertools.pairwise(offsets)])
+    if array.null_count:
+        raise ValueError(f"{cls.__name__}: a record is missing (null) in the data")
+    return list(map(cls, *columns)) if columns else []

@@ -24,19 +24,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from pipeline import __version__
 from pipeline.detokenise import DetokeniseSettings, detokenise_document
 from pipeline.enrich import enrich_document
 from pipeline.ingest import FileIngest, InputError, discover_inputs, find_sidecar, load_sidecar, logical_name
 from pipeline.publish import POINTER, Published, PublishSettings, publish
-from pipeline.schema import QUARANTINE_SCHEMA, SOURCE_SCHEMA, Document, Quarantine, Source
+from pipeline.runtime import collect_garbage_less_often
+from pipeline.schema import Document, Quarantine, Source
 from pipeline.segment import segment_document
 from pipeline.storage import (
     DOCS_PER_SHARD,
     atomic_dir,
     clear_marker,
+    document_shards,
     finished_shards,
-    read_documents,
     read_marker,
     read_records,
     read_shard,
@@ -47,7 +51,7 @@ from pipeline.storage import (
     write_marker,
     write_records,
 )
-from pipeline.tables import bundles_from_documents
+from pipeline.tables import bundles_from_table
 from pipeline.validate import Report, validate_bundles, validate_release
 
 log = logging.getLogger("pipeline")
@@ -164,8 +168,8 @@ def run_ingest(
 
     with atomic_dir(out_dir) as out:
         shards = write_documents(documents(), out, docs_per_shard)
-        write_records(summary.sources, SOURCE_SCHEMA, out / "sources.parquet")
-        write_records(summary.quarantine, QUARANTINE_SCHEMA, out / "quarantine.parquet")
+        write_records(summary.sources, Source, out / "sources.parquet")
+        write_records(summary.quarantine, Quarantine, out / "quarantine.parquet")
         write_marker(out, shards, key)
     summary.shards = len(shards)
     return summary
@@ -184,6 +188,7 @@ def ingest_records(processed: Path) -> tuple[list[Source], list[Quarantine]]:
 
 def process_shard(fn: DocumentFn, source: Path, target: Path) -> dict[str, Any]:
     """Apply a stage function to every document of one shard; write the output shard."""
+    collect_garbage_less_often()  # also in Ray's workers, which the run did not start
     return write_document_shard((fn(doc) for doc in read_shard(source)), target)
 
 
@@ -322,16 +327,19 @@ def run_validate(processed: Path, target: Path | None = None) -> Report:
     if target is not None:
         return validate_release(target)
     sources, quarantine = ingest_records(processed)
-    documents = read_documents(stage_dir(processed, "enrich"))
-    return validate_bundles(
-        str(stage_dir(processed, "enrich")), bundles_from_documents(documents), sources, quarantine
-    )
+    bundles = (b for table in enriched_tables(processed) for b in bundles_from_table(table))
+    return validate_bundles(str(stage_dir(processed, "enrich")), bundles, sources, quarantine)
 
 
 def run_publish(processed: Path, settings: PublishSettings, run_settings: dict[str, Any]) -> Published:
     sources, quarantine = ingest_records(processed)
-    bundles = bundles_from_documents(read_documents(stage_dir(processed, "enrich")))
-    return publish(bundles, sources, quarantine, processed, settings, run_settings)
+    return publish(enriched_tables(processed), sources, quarantine, processed, settings, run_settings)
+
+
+def enriched_tables(processed: Path) -> Iterator[pa.Table]:
+    """The enrich stage's shards as Arrow tables, one at a time."""
+    for shard in document_shards(stage_dir(processed, "enrich")):
+        yield pq.read_table(shard)
 
 
 def published_dataset(processed: Path) -> Path:

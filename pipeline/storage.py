@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.schema import DOCUMENT_SCHEMA, Document, from_row, to_row
+from pipeline.schema import DOCUMENT_SCHEMA, Document, records_from_arrow, records_to_arrow
 
 T = TypeVar("T")
 DOCS_PER_SHARD = 100  # the unit of parallel work and of resuming
@@ -90,19 +90,18 @@ def atomic_dir(final: Path) -> Iterator[Path]:
         raise
 
 
-def write_rows(rows: list[dict[str, Any]], schema: pa.Schema, path: Path) -> None:
+def records_table(records: list[Any], cls: type) -> pa.Table:
+    return pa.Table.from_struct_array(records_to_arrow(records, cls))
+
+
+def write_records(records: list[Any], cls: type, path: Path) -> int:
     with atomic_path(path) as tmp:
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), tmp, compression="zstd")
-
-
-def write_records(records: Iterable[Any], schema: pa.Schema, path: Path) -> int:
-    rows = [to_row(r) for r in records]
-    write_rows(rows, schema, path)
-    return len(rows)
+        pq.write_table(records_table(records, cls), tmp, compression="zstd")
+    return len(records)
 
 
 def read_records(cls: type[T], path: Path) -> list[T]:
-    return [from_row(cls, row) for row in pq.read_table(path).to_pylist()]
+    return records_from_arrow(pq.read_table(path), cls)
 
 
 def document_size(doc: Document) -> int:
@@ -113,15 +112,15 @@ def write_document_shard(documents: Iterable[Document], path: Path) -> dict[str,
     """Stream documents into one shard (row groups of a fixed size), atomically; return its marker entry."""
     rows = 0
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, DOCUMENT_SCHEMA, compression="zstd") as writer:
-        batch: list[dict[str, Any]] = []
+        batch: list[Document] = []
         for doc in documents:
-            batch.append(to_row(doc))
+            batch.append(doc)
             if len(batch) == DOCS_PER_ROW_GROUP:
-                writer.write_table(pa.Table.from_pylist(batch, schema=DOCUMENT_SCHEMA))
+                writer.write_table(records_table(batch, Document))
                 rows += len(batch)
                 batch = []
         if batch or not rows:
-            writer.write_table(pa.Table.from_pylist(batch, schema=DOCUMENT_SCHEMA))
+            writer.write_table(records_table(batch, Document))
             rows += len(batch)
     return {"name": path.name, "sha256": sha256_file(path), "rows": rows}
 
@@ -175,8 +174,7 @@ def document_shards(folder: Path) -> list[Path]:
 
 def read_shard(path: Path) -> Iterator[Document]:
     for batch in pq.ParquetFile(path).iter_batches(batch_size=DOCS_PER_ROW_GROUP):
-        for row in batch.to_pylist():
-            yield from_row(Document, row)
+        yield from records_from_arrow(batch, Document)
 
 
 def read_documents(folder: Path) -> Iterator[Document]:

@@ -1,4 +1,9 @@
-"""The published tables: the three configs as projections of enriched documents."""
+"""The published tables: the three configs as projections of enriched documents.
+
+A release's rows are projected from the enrich stage's Arrow tables without turning them
+into Python records: `documents` drops three columns, and `sections`/`sentences` are the
+flattened list columns of the same name.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.schema import PUBLISHED_DOCUMENT_EXCLUDE, Document, to_row
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.schema import CONFIG_SCHEMAS, PUBLISHED_DOCUMENT_EXCLUDE, Document, to_row
 
 CONFIGS = ("documents", "sections", "sentences")
 DEFAULT_CONFIG = "documents"
 
 Row = dict[str, Any]
 Rows = dict[str, dict[str, list[Row]]]  # config → split → rows
+ConfigTables = dict[str, pa.Table]  # config → one split's rows
 
 
 def document_rows(doc: Document) -> dict[str, list[Row]]:
@@ -37,23 +46,43 @@ def config_rows(documents: Iterable[Document]) -> Rows:
     return rows
 
 
+def config_tables(documents: pa.Table) -> Iterator[tuple[str, ConfigTables]]:
+    """Each split's rows in the three configs, from a table of enriched documents (in order)."""
+    splits = pc.unique(documents["split"]).to_pylist()  # in order of first appearance
+    for split in splits:
+        part = documents if len(splits) == 1 else documents.filter(pc.equal(documents["split"], split))
+        yield (
+            split,
+            {
+                "documents": part.drop_columns(list(PUBLISHED_DOCUMENT_EXCLUDE)),
+                "sections": flattened(part["sections"], CONFIG_SCHEMAS["sections"]),
+                "sentences": flattened(part["sentences"], CONFIG_SCHEMAS["sentences"]),
+            },
+        )
+
+
+def flattened(column: pa.ChunkedArray, schema: pa.Schema) -> pa.Table:
+    """The records of a list-of-records column, one row each."""
+    records = column.combine_chunks().flatten() if column.num_chunks else pa.array([], schema.field(0).type)
+    return pa.Table.from_struct_array(records) if len(records) else schema.empty_table()
+
+
 @dataclass
 class Bundle:
-    """One document's rows in each config."""
+    """One document's rows in each config (what the validator checks together)."""
 
     split: str
     doc: Row
     sections: list[Row]
     sentences: list[Row]
 
-    def rows(self) -> dict[str, list[Row]]:
-        return {"documents": [self.doc], "sections": self.sections, "sentences": self.sentences}
 
-
-def bundles_from_documents(documents: Iterable[Document]) -> Iterator[Bundle]:
-    for doc in documents:
-        rows = document_rows(doc)
-        yield Bundle(doc.split, rows["documents"][0], rows["sections"], rows["sentences"])
+def bundles_from_table(documents: pa.Table) -> Iterator[Bundle]:
+    """The documents of an enriched table as bundles, without building records."""
+    for row in documents.to_pylist():
+        sections, sentences = row.pop("sections"), row.pop("sentences")
+        row.pop("lines")
+        yield Bundle(row["split"], row, sections, sentences)
 
 
 @dataclass
@@ -70,18 +99,24 @@ class ReleaseContent:
     licence_per_source: dict[str, str] = field(default_factory=dict)
     rule_counts: Counter[str] = field(default_factory=Counter)
 
-    def add(self, bundle: Bundle) -> None:
-        doc = bundle.doc
-        for config, rows in bundle.rows().items():
+    def add(self, split: str, tables: ConfigTables) -> None:
+        for config, table in tables.items():
             by_split = self.counts[config]
-            by_split[bundle.split] = by_split.get(bundle.split, 0) + len(rows)
-            if rows and config not in self.examples:
-                self.examples[config] = rows[0]
-        self.licenses.add(doc["license"])
-        self.languages.add(doc["language"])
-        self.docs_per_source[doc["source_file"]] += 1
-        self.licence_per_source[doc["source_file"]] = doc["license"]
-        self.rule_counts.update({rc["rule"]: rc["count"] for rc in doc["rule_counts"]})
+            by_split[split] = by_split.get(split, 0) + table.num_rows
+            if table.num_rows and config not in self.examples:
+                self.examples[config] = table.slice(0, 1).to_pylist()[0]
+        docs = tables["documents"]
+        licences, sources = docs["license"].to_pylist(), docs["source_file"].to_pylist()
+        self.licenses.update(licences)
+        self.languages.update(docs["language"].to_pylist())
+        self.docs_per_source.update(sources)
+        self.licence_per_source.update(zip(sources, licences, strict=True))
+        for chunk in docs["rule_counts"].chunks:
+            counts = chunk.flatten()
+            for rule, n in zip(
+                counts.field("rule").to_pylist(), counts.field("count").to_pylist(), strict=True
+            ):
+                self.rule_counts[rule] += n
 
     @property
     def n_documents(self) -> int:

@@ -19,10 +19,11 @@ from pipeline.detokenise import detokenise_document
 from pipeline.enrich import enrich_document
 from pipeline.ingest import Sidecar, ingest_file
 from pipeline.publish import PublishError, PublishSettings, list_releases, publish, resolve_release
+from pipeline.schema import Document
 from pipeline.segment import segment_document
 from pipeline.stages import published_dataset
+from pipeline.storage import records_table
 from pipeline.tables import CONFIGS, config_rows
-from pipeline.validate import bundles_from_rows
 from tests.conftest import RAW, declared_counts
 
 SEEDS = ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
@@ -33,7 +34,7 @@ def seed() -> tuple[Any, Any, Any]:
     """Rows, sources and quarantine of the two seed articles, built with the stage functions."""
     results = [ingest_file(RAW / name, Sidecar()) for name in SEEDS]
     docs = [enrich_document(segment_document(detokenise_document(d))) for r in results for d in r.documents]
-    return config_rows(docs), [r.source for r in results], [q for r in results for q in r.quarantine]
+    return docs, [r.source for r in results], [q for r in results for q in r.quarantine]
 
 
 @pytest.fixture
@@ -47,10 +48,10 @@ def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return str(cache / "datasets")  # also passed explicitly: `datasets` reads the env at import
 
 
-def release(seed, processed: Path, version: str = "1.0.0", rows=None, rows_per_shard: int = 100_000):
-    rows = seed[0] if rows is None else rows
+def release(seed, processed: Path, version: str = "1.0.0", docs=None, rows_per_shard: int = 100_000):
+    docs = seed[0] if docs is None else docs
     return publish(
-        bundles_from_rows(rows),
+        [records_table(docs, Document)],
         seed[1],
         seed[2],
         processed,
@@ -68,10 +69,10 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def relicensed(seed) -> Any:
-    """Valid rows whose content differs from the seed's: the first document's licence changed."""
-    rows = copy.deepcopy(seed[0])
-    rows["documents"]["train"][0]["license"] = "CC BY-SA 4.0"
-    return rows
+    """Valid documents whose content differs from the seed's: the first document's licence changed."""
+    docs = copy.deepcopy(seed[0])
+    docs[0].license = "CC BY-SA 4.0"
+    return docs
 
 
 def load(path: Path, config: str, cache_dir: str, **kwargs: Any):
@@ -113,18 +114,18 @@ def test_changed_content_under_the_same_version_is_refused(seed, tmp_path: Path)
     first = release(seed, tmp_path)
     before = snapshot(first.path)
     with pytest.raises(PublishError, match=r"already exists with different content.*--version"):
-        release(seed, tmp_path, rows=relicensed(seed))
+        release(seed, tmp_path, docs=relicensed(seed))
     assert snapshot(first.path) == before
     assert [p.name for p in (tmp_path / "releases").iterdir()] == ["v1.0.0"]
-    changed = release(seed, tmp_path, "1.0.1", rows=relicensed(seed))
+    changed = release(seed, tmp_path, "1.0.1", docs=relicensed(seed))
     assert changed.created and published_dataset(tmp_path).name == "v1.0.1"
 
 
 def test_invalid_release_leaves_no_partial_version(seed, tmp_path: Path) -> None:
-    rows = copy.deepcopy(seed[0])
-    rows["sentences"]["train"][3]["start"] += 1
+    docs = copy.deepcopy(seed[0])
+    docs[0].sentences[3].start += 1
     with pytest.raises(PublishError, match="failed validation; nothing published"):
-        release(seed, tmp_path, rows=rows)
+        release(seed, tmp_path, docs=docs)
     assert list((tmp_path / "releases").iterdir()) == []
     assert not (tmp_path / "dataset").exists() and not (tmp_path / "LATEST").exists()
 
@@ -141,7 +142,7 @@ def test_crash_while_writing_leaves_no_partial_version(
 
     monkeypatch.setattr(publish_mod.ShardWriter, "close", crash_after_writing)
     with pytest.raises(KeyboardInterrupt):
-        release(seed, tmp_path, "1.1.0", rows=relicensed(seed))
+        release(seed, tmp_path, "1.1.0", docs=relicensed(seed))
     assert [p.name for p in (tmp_path / "releases").iterdir()] == ["v1.0.0"]
     assert published_dataset(tmp_path).name == "v1.0.0"
 
@@ -161,10 +162,11 @@ def test_resolve_release_by_version_or_path(seed, tmp_path: Path) -> None:
 def test_load_dataset_offline_for_each_config(seed, tmp_path: Path, hf_cache: str, config: str) -> None:
     path = release(seed, tmp_path).path
     loaded = load(path, config, hf_cache)
+    rows = config_rows(seed[0])[config]
     assert {split: ds.num_rows for split, ds in loaded.items()} == {
-        split: len(rows) for split, rows in seed[0][config].items()
+        split: len(r) for split, r in rows.items()
     }
-    assert loaded["train"][0] == seed[0][config]["train"][0]
+    assert loaded["train"][0] == rows["train"][0]
 
 
 # ----------------------------------------------------------------- damage
@@ -177,6 +179,13 @@ def damaged(seed, tmp_path: Path) -> Path:
     target = tmp_path / "copy"
     shutil.copytree(original, target)
     return target
+
+
+def test_shards_hold_exactly_rows_per_shard(damaged: Path) -> None:
+    """Rows are cut at the limit, whatever the document boundaries; only the last shard is smaller."""
+    for config in CONFIGS:
+        sizes = [pq.ParquetFile(p).metadata.num_rows for p in sorted((damaged / "data" / config).glob("*"))]
+        assert all(n == 60 for n in sizes[:-1]) and 0 < sizes[-1] <= 60, (config, sizes)
 
 
 def first_sentence_shard(root: Path) -> Path:
@@ -247,7 +256,7 @@ def test_rewriting_a_published_path_returns_stale_rows_new_versions_do_not(
     v1 = release(seed, processed, "1.0.0").path
     assert licences(v1, hf_cache)[0] == "CC BY-SA 3.0"
 
-    v2 = release(seed, processed, "1.1.0", rows=relicensed(seed)).path
+    v2 = release(seed, processed, "1.1.0", docs=relicensed(seed)).path
     assert licences(published_dataset(processed), hf_cache)[0] == "CC BY-SA 4.0"  # our way: fresh rows
     assert licences(v1, hf_cache)[0] == "CC BY-SA 3.0"  # and the old version still loads as it was
 
