@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 
 from pipeline.schema import Edit
@@ -9,16 +10,24 @@ from pipeline.schema import Edit
 
 def apply_edits(raw: str, edits: Iterable[Edit]) -> str:
     """Replace each edit's `raw[raw_start:raw_end]` by its `after`; the rest is kept."""
+    return apply_changes(raw, ((e.raw_start, e.raw_end, e.after) for e in edits))
+
+
+def apply_changes(raw: str, changes: Iterable[tuple[int, int, str]]) -> str:
+    """`apply_edits` for (raw_start, raw_end, after) triples (as the validator reads them)."""
     out: list[str] = []
     pos = 0
-    for edit in sorted(edits, key=lambda e: (e.raw_start, e.raw_end)):
-        if edit.raw_start < pos:
-            raise ValueError(f"overlapping edits at {edit.raw_start}: {edit}")
-        out.append(raw[pos : edit.raw_start])
-        out.append(edit.after)
-        pos = edit.raw_end
+    for start, end, after in sorted(changes, key=_span):
+        if start < pos:
+            raise ValueError(f"overlapping edits at {start}")
+        out.append(raw[pos:start])
+        out.append(after)
+        pos = end
     out.append(raw[pos:])
     return "".join(out)
+
+
+_span = operator.itemgetter(0, 1)
 
 
 def shifted(edit: Edit, raw: int, clean: int = 0) -> Edit:

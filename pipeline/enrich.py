@@ -14,7 +14,7 @@ UNK = "<unk>"
 
 def enrich_document(doc: Document) -> Document:
     doc.n_chars = len(doc.text)
-    doc.n_words = sum(1 for _ in WORD.finditer(doc.text))  # no list of every word: a text may be huge
+    doc.n_words = count_words(doc.text)
     doc.n_sentences = len(doc.sentences)
     doc.n_sections = len(doc.sections)
     doc.unk_count = doc.text.count(UNK)
@@ -24,6 +24,11 @@ def enrich_document(doc: Document) -> Document:
     doc.rule_counts = count_rules(doc)
     doc.flags = sorted({flag.split(":", 1)[0] for block in doc.blocks for flag in block.flags})
     return doc
+
+
+def count_words(text: str) -> int:
+    """Words in `text`, a paragraph at a time (no list of every word of a huge text at once)."""
+    return sum(len(WORD.findall(paragraph)) for paragraph in text.split("\n\n"))
 
 
 def count_rules(doc: Document) -> list[RuleCount]:

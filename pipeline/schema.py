@@ -334,18 +334,24 @@ def _columns(cls: type) -> tuple[tuple[str, Any, type | None], ...]:
     return tuple(columns)
 
 
+@functools.cache
+def _arrow_fields(cls: type) -> tuple[list[pa.Field], dict[str, pa.DataType]]:
+    fields = arrow_fields(cls)
+    return fields, {f.name: f.type for f in fields}
+
+
 def records_to_arrow(records: list[Any], cls: type) -> pa.StructArray:
     """`records` (instances of the dataclass `cls`) as one Arrow struct array of `arrow_type(cls)`."""
+    fields, types_ = _arrow_fields(cls)
     arrays = []
-    for name, hint, nested in _columns(cls):
+    for name, _hint, nested in _columns(cls):
         values = list(map(operator.attrgetter(name), records))
         if nested is None:
-            arrays.append(pa.array(values, arrow_type(hint)))
+            arrays.append(pa.array(values, types_[name]))
             continue
         offsets = pa.array(itertools.accumulate(map(len, values), initial=0), pa.int32())
         flat = records_to_arrow(list(itertools.chain.from_iterable(values)), nested)
         arrays.append(pa.ListArray.from_arrays(offsets, flat))
-    fields = arrow_fields(cls)
     if not records:
         return pa.array([], pa.struct(fields))
     return pa.StructArray.from_arrays(arrays, fields=fields)

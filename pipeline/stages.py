@@ -36,6 +36,7 @@ from pipeline.runtime import collect_garbage_less_often
 from pipeline.schema import Document, Quarantine, Source
 from pipeline.segment import segment_document
 from pipeline.storage import (
+    DOCS_PER_ROW_GROUP,
     DOCS_PER_SHARD,
     atomic_dir,
     clear_marker,
@@ -339,7 +340,8 @@ def run_publish(processed: Path, settings: PublishSettings, run_settings: dict[s
 def enriched_tables(processed: Path) -> Iterator[pa.Table]:
     """The enrich stage's shards as Arrow tables, one at a time."""
     for shard in document_shards(stage_dir(processed, "enrich")):
-        yield pq.read_table(shard)
+        for batch in pq.ParquetFile(shard).iter_batches(batch_size=DOCS_PER_ROW_GROUP):
+            yield pa.Table.from_batches([batch])
 
 
 def published_dataset(processed: Path) -> Path:

@@ -18,8 +18,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import regex
 
-from pipeline.edits import apply_edits
-from pipeline.schema import CONFIG_SCHEMAS, Edit, Quarantine, Source
+from pipeline.edits import apply_changes
+from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
 from pipeline.storage import StageInputMissing, sha256_file
 from pipeline.tables import CONFIGS, Bundle, Row, Rows
 
@@ -137,7 +137,8 @@ def check_edits(bundle: Bundle, check: Check) -> None:
     for i, block in enumerate(doc["blocks"]):
         check.checked += 1
         try:
-            rebuilt = apply_edits(block["raw"], [Edit(**e) for e in block["edits"]])
+            changes = [(e["raw_start"], e["raw_end"], e["after"]) for e in block["edits"]]
+            rebuilt = apply_changes(block["raw"], changes)
         except ValueError as exc:
             rebuilt = str(exc)
         if rebuilt != block["text"]:
