@@ -27,12 +27,14 @@ import gzip
 import hashlib
 import itertools
 import lzma
+import re
 import tomllib
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ftfy
 import regex
@@ -267,9 +269,64 @@ def repair_line(number: int, line: str) -> tuple[str, list[Edit]]:
     return fixed, controls + mojibake
 
 
+def required_characters(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A character class every match of `pattern` must contain, or None if none can be derived.
+
+    `pattern` must be an alternation; from each alternative, its smallest top-level literal or
+    class of non-ASCII characters only is taken (it is required for that alternative to match).
+    A line with none of those characters cannot match, which a one-class search tells far
+    sooner than ftfy's long alternation does.
+    """
+    try:
+        from re import _constants, _parser  # the parser `re` itself uses; private, hence the fallback
+
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+        (op, (_, alternatives)), *rest = tree.data
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return None
+    if rest or op is not _constants.BRANCH:
+        return None
+    required: set[str] = set()
+    for alternative in alternatives:
+        sets = (_finite_characters(item, _constants) for item in alternative.data)
+        chars = min((s for s in sets if s and not any(c.isascii() for c in s)), key=len, default=None)
+        if chars is None:
+            return None
+        required |= chars
+    return re.compile("[" + "".join(map(re.escape, sorted(required))) + "]")
+
+
+def _finite_characters(item: tuple[Any, Any], constants: Any) -> set[str] | None:
+    """The characters one parsed item matches, if it is a plain literal or class (else None)."""
+    op, arg = item
+    if op is constants.LITERAL:
+        return {chr(arg)}
+    if op is not constants.IN:
+        return None
+    chars: set[str] = set()
+    for member, value in arg:
+        if member is constants.LITERAL:
+            chars.add(chr(value))
+        elif member is constants.RANGE:
+            chars.update(map(chr, range(value[0], value[1] + 1)))
+        else:  # a category (\w), a negation: not a finite set
+            return None
+    return chars
+
+
+MAYBE_MOJIBAKE = required_characters(ftfy.badness.BADNESS_RE)
+
+
+def looks_broken(line: str) -> bool:
+    """ftfy's test for mojibake, skipped for lines without any character it could match."""
+    if line.isascii() or (MAYBE_MOJIBAKE is not None and not MAYBE_MOJIBAKE.search(line)):
+        return False
+    return ftfy.badness.is_bad(line)
+
+
 def repair_mojibake(number: int, line: str) -> tuple[str, list[Edit]]:
     """Fix a line only where ftfy judges it broken; record the changed middle."""
-    if line.isascii() or not ftfy.badness.is_bad(line):
+    if not looks_broken(line):
         return line, []
     fixed = ftfy.fix_text(line, FTFY_CONFIG)
     if fixed == line:

@@ -6,11 +6,15 @@ import gzip
 import itertools
 from pathlib import Path
 
+import ftfy
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.ingest import (
+    MAYBE_MOJIBAKE,
     Sidecar,
     detect_format,
     discover_inputs,
@@ -18,6 +22,7 @@ from pipeline.ingest import (
     ingest_file,
     is_article_title,
     load_sidecar,
+    looks_broken,
     repair_mojibake,
 )
 from tests.conftest import RAW, SEEDS, WT2_RAW, shared_file
@@ -196,3 +201,27 @@ def test_discover_skips_sidecar_and_hidden_files(tmp_path: Path) -> None:
     (tmp_path / "sources.toml").write_text("")
     (tmp_path / ".hidden").write_text("x")
     assert [p.name for p in discover_inputs([tmp_path])] == ["a.txt"]
+
+
+# ----------------------------------------------------------------- mojibake pre-check
+
+MOJIBAKE_ALPHABET = "".join(sorted(set(ftfy.badness.BADNESS_RE.pattern) - set("()[]|\\\n"))) + "aé–"
+
+
+def test_mojibake_precheck_is_derived_from_ftfys_pattern() -> None:
+    assert MAYBE_MOJIBAKE is not None
+    assert not MAYBE_MOJIBAKE.search("東京 – 2005 ʃ")  # most lines with non-ASCII pass unchecked
+    for broken in ("cafÃ©", "â€œquotedâ€\x9d", "Ã¼ber", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚", "вЂ”"):
+        assert looks_broken(broken), broken
+
+
+@settings(max_examples=500)
+@given(st.text(st.sampled_from(MOJIBAKE_ALPHABET), max_size=12))
+def test_property_mojibake_precheck_never_hides_mojibake(text: str) -> None:
+    """Skipping ftfy's test for lines without a required character never changes its answer."""
+    assert looks_broken(text) == ftfy.badness.is_bad(text)
+
+
+def test_mojibake_precheck_agrees_with_ftfy_on_real_lines() -> None:
+    lines = [line for line in TEST_RAW.read_text(encoding="utf-8").splitlines() if not line.isascii()]
+    assert [looks_broken(line) for line in lines] == [ftfy.badness.is_bad(line) for line in lines]
