@@ -138,17 +138,20 @@ version_option = click.option(
 )
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for the per-document stages [default: the machine's cores].",
+)
+
+
 def engine_options(fn):
     """--engine, --workers and --ray-address: where the per-document stages run."""
     fn = click.option(
         "--ray-address", default=None, help="Address of an existing Ray cluster (with --engine ray)."
     )(fn)
-    fn = click.option(
-        "--workers",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Worker processes for the per-document stages [default: the machine's cores].",
-    )(fn)
+    fn = workers_option(fn)
     return click.option(
         "--engine",
         type=click.Choice(("local", "ray")),
@@ -261,15 +264,19 @@ def enrich(ctx: click.Context, engine: str, workers: int | None, ray_address: st
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report as JSON to this file ('-' for standard output).",
 )
+@workers_option
 @click.pass_context
 @fail_cleanly
-def validate(ctx: click.Context, target: str | None, json_path: Path | None) -> None:
+def validate(ctx: click.Context, target: str | None, json_path: Path | None, workers: int | None) -> None:
     """Check a release (TARGET: a folder, or OWNER/NAME@REVISION on the Hub), or the enrich
-    stage's output; exit 1 on any problem."""
+    stage's output (shard by shard in --workers processes); exit 1 on any problem."""
     from pipeline.stages import run_validate
     from pipeline.validate import validate_target
 
-    report = validate_target(target) if target is not None else run_validate(processed_dir(ctx))
+    if target is not None:
+        report = validate_target(target)
+    else:
+        report = run_validate(processed_dir(ctx), engine=_engine("local", workers, None))
     click.echo(report.render())
     if json_path is not None:
         if str(json_path) == "-":
@@ -295,6 +302,7 @@ def validate(ctx: click.Context, target: str | None, json_path: Path | None) -> 
     metavar="VERSION|PATH",
     help="With --to-hub: upload this existing release instead of publishing the enrich output.",
 )
+@workers_option
 @click.pass_context
 @fail_cleanly
 def publish_cmd(
@@ -303,6 +311,7 @@ def publish_cmd(
     rows_per_shard: int | None,
     repo_id: str | None,
     release_ref: str | None,
+    workers: int | None,
 ) -> None:
     """Write a versioned release under processed/releases/ and point processed/dataset at it."""
     from pipeline.publish import resolve_release
@@ -314,7 +323,8 @@ def publish_cmd(
         release = resolve_release(processed_dir(ctx), release_ref)
     else:
         settings = RunSettings(**_given(version=version, rows_per_shard=rows_per_shard))
-        published = run_publish(processed_dir(ctx), settings.publish(), settings.record())
+        engine = _engine("local", workers, None)
+        published = run_publish(processed_dir(ctx), settings.publish(), settings.record(), engine)
         _report_published(published)
         release = published.path
     if repo_id is not None:

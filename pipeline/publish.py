@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,8 +28,15 @@ from pipeline.diff import ReleaseDiff, diff_releases
 from pipeline.report import release_stats, render_report, write_figures
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
 from pipeline.storage import replace_file
-from pipeline.tables import ReleaseContent, config_tables
-from pipeline.validate import Report, sha256_file, validate_release
+from pipeline.tables import ReleaseContent, bundles_from_table, config_tables
+from pipeline.validate import (
+    DocumentChecks,
+    Report,
+    check_documents,
+    document_report,
+    sha256_file,
+    validate_release_files,
+)
 
 ROWS_PER_SHARD = 100_000
 POINTER = "dataset"
@@ -179,8 +186,17 @@ def publish(
     processed: Path,
     settings: PublishSettings,
     run_settings: dict[str, Any],
+    checked: Report | None = None,
 ) -> Published:
+    """Write the documents as a release, validated: by `checked` (the report of a validation of
+    these documents, e.g. run in parallel beforehand), else by checking them as they are written.
+    A release whose documents fail is not published."""
     version = settings.version.removeprefix("v")
+    parts: list[DocumentChecks] = []
+    if checked is None:
+        documents = checking(documents, parts)
+    elif not checked.ok:
+        raise PublishError(f"release v{version} failed validation; nothing published\n{checked.render()}")
     target = release_dir(processed, version)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -208,7 +224,9 @@ def publish(
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        report = validate_release(tmp)
+        if checked is None:
+            checked = document_report(str(tmp), parts, sources, quarantine)
+        report = validate_release_files(tmp, checked)
         if not report.ok:
             raise PublishError(f"release v{version} failed validation; nothing published\n{report.render()}")
         if target.exists():
@@ -220,7 +238,7 @@ def publish(
                 )
             shutil.rmtree(tmp)
             point_to(processed, target)
-            return Published(target, version, False, validate_release(target))
+            return Published(target, version, False, validate_release_files(target, checked))
         tmp.rename(target)
         report.target = str(target)
     except BaseException:
@@ -228,6 +246,13 @@ def publish(
         raise
     point_to(processed, target)
     return Published(target, version, True, report)
+
+
+def checking(documents: Iterable[pa.Table], found: list[DocumentChecks]) -> Iterator[pa.Table]:
+    """The tables, each checked (into `found`) as it passes."""
+    for table in documents:
+        found.append(check_documents(bundles_from_table(table)))
+        yield table
 
 
 def point_to(processed: Path, release: Path) -> None:

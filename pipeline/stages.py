@@ -53,7 +53,7 @@ from pipeline.storage import (
     write_records,
 )
 from pipeline.tables import bundles_from_table
-from pipeline.validate import Report, validate_bundles, validate_release
+from pipeline.validate import DocumentChecks, Report, check_documents, document_report, validate_release
 
 log = logging.getLogger("pipeline")
 T = TypeVar("T")
@@ -243,26 +243,34 @@ def _run_shards(
     fn: DocumentFn, source: Path, target: Path, todo: list[dict[str, Any]], engine: Engine, progress: Progress
 ) -> Iterator[dict[str, Any]]:
     jobs = [(source / e["name"], target / e["name"]) for e in todo]
-    label = target.name
     if engine.name == "ray":
         from pipeline.ray_engine import run_shards_on_ray
 
         yield from run_shards_on_ray(process_shard, fn, jobs, engine.ray_address)
         return
-    workers = engine.workers
-    if workers <= 1 or len(jobs) <= 1:
-        for src, dst in progress(jobs, label, len(jobs)):
-            yield process_shard(fn, src, dst)
+    work = functools.partial(_process_job, fn)
+    yield from progress(map_in_workers(work, jobs, engine.workers), target.name, len(jobs))
+
+
+def _process_job(fn: DocumentFn, job: tuple[Path, Path]) -> dict[str, Any]:
+    return process_shard(fn, *job)
+
+
+def map_in_workers(fn: Callable[[Any], T], items: list[Any], workers: int) -> Iterator[T]:
+    """`map(fn, items)` in up to `workers` local processes, results in order."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(fn, items)
         return
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=context, initializer=worker_setup
+        max_workers=min(workers, len(items)), mp_context=context, initializer=worker_setup
     )
     with pool:
-        futures = [pool.submit(process_shard, fn, src, dst) for src, dst in jobs]
+        futures = [pool.submit(fn, item) for item in items]
         try:
-            yield from progress((f.result() for f in futures), label, len(futures))
-        except BaseException:  # Ctrl-C or an error: no new shard starts; those under way finish
+            for future in futures:
+                yield future.result()
+        except BaseException:  # Ctrl-C or an error: no new item starts; those under way finish
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 
@@ -323,25 +331,42 @@ def run_enrich(processed: Path, engine: Engine = LOCAL, progress: Progress = no_
 # ----------------------------------------------------------------- validate, publish
 
 
-def run_validate(processed: Path, target: Path | None = None) -> Report:
-    """Validate a release folder, or (by default) the enrich stage's output."""
+def run_validate(processed: Path, target: Path | None = None, engine: Engine = LOCAL) -> Report:
+    """Validate a release folder, or (by default) the enrich stage's output, shard by shard in
+    `engine.workers` local processes."""
     if target is not None:
         return validate_release(target)
     sources, quarantine = ingest_records(processed)
-    bundles = (b for table in enriched_tables(processed) for b in bundles_from_table(table))
-    return validate_bundles(str(stage_dir(processed, "enrich")), bundles, sources, quarantine)
+    shards = document_shards(stage_dir(processed, "enrich"))
+    parts = map_in_workers(check_enriched_shard, shards, engine.workers)
+    return document_report(str(stage_dir(processed, "enrich")), parts, sources, quarantine)
 
 
-def run_publish(processed: Path, settings: PublishSettings, run_settings: dict[str, Any]) -> Published:
+def check_enriched_shard(shard: Path) -> DocumentChecks:
+    collect_garbage_less_often()
+    return check_documents(b for table in shard_tables(shard) for b in bundles_from_table(table))
+
+
+def run_publish(
+    processed: Path, settings: PublishSettings, run_settings: dict[str, Any], engine: Engine = LOCAL
+) -> Published:
+    """Validate the enrich output (in parallel), then publish it as a release."""
+    checked = run_validate(processed, engine=engine)
     sources, quarantine = ingest_records(processed)
-    return publish(enriched_tables(processed), sources, quarantine, processed, settings, run_settings)
+    tables = enriched_tables(processed)
+    return publish(tables, sources, quarantine, processed, settings, run_settings, checked)
 
 
 def enriched_tables(processed: Path) -> Iterator[pa.Table]:
     """The enrich stage's shards as Arrow tables, one at a time."""
     for shard in document_shards(stage_dir(processed, "enrich")):
-        for batch in pq.ParquetFile(shard).iter_batches(batch_size=DOCS_PER_ROW_GROUP):
-            yield pa.Table.from_batches([batch])
+        yield from shard_tables(shard)
+
+
+def shard_tables(shard: Path) -> Iterator[pa.Table]:
+    """A shard's row groups as tables, one at a time."""
+    for batch in pq.ParquetFile(shard).iter_batches(batch_size=DOCS_PER_ROW_GROUP):
+        yield pa.Table.from_batches([batch])
 
 
 def published_dataset(processed: Path) -> Path:
@@ -404,4 +429,4 @@ def run_all(
     stages.append(run_detokenise(processed, settings.detokenise(), engine, progress))
     stages.append(run_segment(processed, engine, progress))
     stages.append(run_enrich(processed, engine, progress))
-    return RunSummary(stages, run_publish(processed, settings.publish(), settings.record()))
+    return RunSummary(stages, run_publish(processed, settings.publish(), settings.record(), engine))

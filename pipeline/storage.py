@@ -30,6 +30,9 @@ DOCS_PER_SHARD = 100  # the unit of parallel work and of resuming
 BYTES_PER_SHARD = 8 << 20  # of raw and clean text: keeps shards even when articles are long
 DOCS_PER_ROW_GROUP = 32  # documents held in memory at once while a shard is written
 MARKER = "_SUCCESS.json"
+# Stage shards are mostly distinct text: dictionary encoding only costs time there (the files
+# are no smaller), and reading or writing them is a large part of every stage.
+STAGE_PARQUET = {"compression": "zstd", "use_dictionary": False}
 SHARD_GLOB = "documents-*.parquet"
 
 
@@ -111,7 +114,10 @@ def document_size(doc: Document) -> int:
 def write_document_shard(documents: Iterable[Document], path: Path) -> dict[str, Any]:
     """Stream documents into one shard (row groups of a fixed size), atomically; return its marker entry."""
     rows = 0
-    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, DOCUMENT_SCHEMA, compression="zstd") as writer:
+    with (
+        atomic_path(path) as tmp,
+        pq.ParquetWriter(tmp, DOCUMENT_SCHEMA, **STAGE_PARQUET) as writer,
+    ):
         batch: list[Document] = []
         for doc in documents:
             batch.append(doc)

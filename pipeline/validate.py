@@ -47,6 +47,11 @@ class Check:
         if len(self.problems) < MAX_PROBLEMS_SHOWN:
             self.problems.append(message)
 
+    def merge(self, other: Check) -> None:
+        self.checked += other.checked
+        self.n_problems += other.n_problems
+        self.problems = (self.problems + other.problems)[:MAX_PROBLEMS_SHOWN]
+
 
 @dataclass
 class Report:
@@ -203,16 +208,23 @@ def _n_lines(ranges: list[tuple[int, int]], n_lines: int) -> int:
     return total
 
 
-def validate_bundles(
-    target: str, bundles: Iterable[Bundle], sources: list[Source], quarantine: list[Quarantine]
-) -> Report:
-    checks = {
-        name: Check(name)
-        for name in ("unique ids", "offsets", "counts", "no wikitext artefacts", "edits explain text")
-    }
+DOCUMENT_CHECKS = ("unique ids", "offsets", "counts", "no wikitext artefacts", "edits explain text")
+
+
+@dataclass
+class DocumentChecks:
+    """What the per-document checks found in some of the documents (a shard, or all of them)."""
+
+    checks: dict[str, Check] = field(default_factory=lambda: {name: Check(name) for name in DOCUMENT_CHECKS})
+    ranges: dict[str, list[tuple[int, int, str]]] = field(default_factory=lambda: defaultdict(list))
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: {c: defaultdict(int) for c in CONFIGS})
+    doc_ids: list[str] = field(default_factory=list)
+
+
+def check_documents(bundles: Iterable[Bundle]) -> DocumentChecks:
+    found = DocumentChecks()
+    checks = found.checks
     seen_docs: set[str] = set()
-    ranges: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    counts: dict[str, dict[str, int]] = {config: defaultdict(int) for config in CONFIGS}
     for bundle in bundles:
         check_ids(bundle, checks["unique ids"], seen_docs)
         check_offsets(bundle, checks["offsets"])
@@ -220,13 +232,36 @@ def validate_bundles(
         check_artefacts(bundle, checks["no wikitext artefacts"])
         check_edits(bundle, checks["edits explain text"])
         doc = bundle.doc
-        ranges[doc["source_file"]].append((doc["line_start"], doc["line_end"], doc["doc_id"]))
+        found.doc_ids.append(doc["doc_id"])
+        found.ranges[doc["source_file"]].append((doc["line_start"], doc["line_end"], doc["doc_id"]))
         for config, n in (
             ("documents", 1),
             ("sections", len(bundle.sections)),
             ("sentences", len(bundle.sentences)),
         ):
-            counts[config][bundle.split] += n
+            found.counts[config][bundle.split] += n
+    return found
+
+
+def document_report(
+    target: str, parts: Iterable[DocumentChecks], sources: list[Source], quarantine: list[Quarantine]
+) -> Report:
+    """The checks of every part together, and the accounting of every raw line."""
+    checks = {name: Check(name) for name in DOCUMENT_CHECKS}
+    ranges: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    counts: dict[str, dict[str, int]] = {config: defaultdict(int) for config in CONFIGS}
+    seen: set[str] = set()
+    for part in parts:
+        for name, check in part.checks.items():
+            checks[name].merge(check)
+        for doc_id in sorted(seen.intersection(part.doc_ids)):  # duplicates inside a part: flagged there
+            checks["unique ids"].fail(f"documents: duplicate doc_id {doc_id}")
+        seen.update(part.doc_ids)
+        for source, spans in part.ranges.items():
+            ranges[source].extend(spans)
+        for config, by_split in part.counts.items():
+            for split, n in by_split.items():
+                counts[config][split] += n
     accounting = Check("no content lost")
     lines = check_accounting(ranges, sources, quarantine, accounting)
     report = Report(target, [*checks.values(), accounting])
@@ -234,6 +269,12 @@ def validate_bundles(
     report.counts["quarantined"] = len(quarantine)
     report.counts["lines"] = lines
     return report
+
+
+def validate_bundles(
+    target: str, bundles: Iterable[Bundle], sources: list[Source], quarantine: list[Quarantine]
+) -> Report:
+    return document_report(target, [check_documents(bundles)], sources, quarantine)
 
 
 def bundles_from_rows(rows: Rows) -> Iterator[Bundle]:
@@ -339,18 +380,53 @@ def check_declared_counts(counts: dict[str, Any], manifest: dict[str, Any]) -> C
 
 
 def validate_release(root: Path) -> Report:
-    manifest_path = root / "manifest.json"
-    if not manifest_path.exists():
-        report = Report(str(root), [Check("manifest")])
-        report.checks[0].fail(f"{manifest_path}: missing; is this a release folder?")
-        return report
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_manifest(root)
+    if manifest is None:
+        return missing_manifest(root)
     files = check_release_files(root, manifest)
     schema, orphans = Check("schema"), Check("rows belong to documents")
     sources = [Source(**s) for s in manifest.get("sources", [])]
     quarantine = [Quarantine(**q) for q in manifest.get("quarantine", [])]
     report = validate_bundles(str(root), release_bundles(root, schema, orphans), sources, quarantine)
     report.checks[:0] = [files, schema, check_declared_counts(report.counts, manifest), orphans]
+    return report
+
+
+def validate_release_files(root: Path, checked: Report) -> Report:
+    """A release written from documents that `checked` validated: its files against its manifest
+    (checksums, schemas) and its row counts (from the Parquet footers) against what was validated.
+    The same as `validate_release` for a release just projected from those documents, without
+    reading its rows again."""
+    manifest = read_manifest(root)
+    if manifest is None:
+        return missing_manifest(root)
+    schema, counts = Check("schema"), {config: defaultdict(int) for config in CONFIGS}
+    for config in CONFIGS:
+        for split, shards in release_shards(root, config).items():
+            for shard in shards:
+                schema.checked += 1
+                parquet = pq.ParquetFile(shard)
+                if not parquet.schema_arrow.equals(CONFIG_SCHEMAS[config], check_metadata=False):
+                    schema.fail(f"{shard.parent.name}/{shard.name}: schema differs from the {config} schema")
+                counts[config][split] += parquet.metadata.num_rows
+    written = {config: dict(by) for config, by in counts.items()}
+    declared = check_declared_counts(written, manifest)
+    for config in CONFIGS:
+        declared.checked += 1
+        if written[config] != checked.counts.get(config, {}):
+            declared.fail(f"{config}: {written[config]} rows written, {checked.counts.get(config)} validated")
+    checks = [check_release_files(root, manifest), schema, declared, *checked.checks]
+    return Report(str(root), checks, checked.counts)
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    path = root / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def missing_manifest(root: Path) -> Report:
+    report = Report(str(root), [Check("manifest")])
+    report.checks[0].fail(f"{root / 'manifest.json'}: missing; is this a release folder?")
     return report
 
 

@@ -203,17 +203,17 @@ def test_a_failed_publish_leaves_no_partial_version(tmp_path: Path, monkeypatch:
     before = sorted(p.name for p in releases.iterdir())
     pointer = (processed / "dataset").resolve()
 
-    def failing_validation(root: Path):
-        report = real_validate(root)
+    def failing_validation(root: Path, checked):
+        report = real_validate(root, checked)
         report.checks[0].fail("made to fail by the test")
         return report
 
     def disk_full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    real_validate = publish.validate_release
+    real_validate = publish.validate_release_files
     for name, replacement, message in (
-        ("validate_release", failing_validation, "failed validation; nothing published"),
+        ("validate_release_files", failing_validation, "failed validation; nothing published"),
         ("render_card", disk_full, None),
     ):
         with monkeypatch.context() as patch:

@@ -5,13 +5,21 @@ from __future__ import annotations
 import copy
 
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import main
 from pipeline.detokenise import detokenise_document
 from pipeline.enrich import enrich_document
 from pipeline.ingest import Sidecar, ingest_file
 from pipeline.segment import segment_document
 from pipeline.tables import Rows, config_rows
-from pipeline.validate import validate_rows
+from pipeline.validate import (
+    DocumentChecks,
+    bundles_from_rows,
+    check_documents,
+    document_report,
+    validate_rows,
+)
 from tests.conftest import RAW
 
 
@@ -68,3 +76,36 @@ def test_lost_article_fails_accounting(good) -> None:
     del rows["documents"]["train"][1]
     problems = failing(rows, good)
     assert any("001_85fa657f670b8bbb.txt" in p and "no document" in p for p in problems["no content lost"])
+
+
+# ----------------------------------------------------------------- checked in parts (in parallel)
+
+
+def parts_of(rows: Rows, cut: int) -> list[DocumentChecks]:
+    """The documents checked in two parts, as workers check shards."""
+    bundles = list(bundles_from_rows(rows))
+    return [check_documents(bundles[:cut]), check_documents(bundles[cut:])]
+
+
+def test_checks_in_parts_add_up_to_the_whole(good) -> None:
+    whole = validate_rows("t", *good)
+    assert document_report("t", parts_of(good[0], 1), good[1], good[2]).to_json() == whole.to_json()
+
+
+def test_a_document_in_two_parts_is_a_duplicate(good) -> None:
+    bundles = list(bundles_from_rows(good[0]))
+    report = document_report("t", [check_documents(bundles), check_documents(bundles[:1])], good[1], good[2])
+    problems = {c.name: c.problems for c in report.checks if not c.ok}
+    assert problems["unique ids"] == [f"documents: duplicate doc_id {bundles[0].doc['doc_id']}"]
+
+
+def test_validate_stage_in_workers_matches_one_process(tmp_path) -> None:
+    processed = tmp_path / "processed"
+    run = ["--processed", str(processed), "run", "--docs-per-shard", "1", str(RAW)]
+    assert CliRunner().invoke(main, run).exit_code == 0
+    reports = [
+        CliRunner().invoke(main, ["--processed", str(processed), "validate", "--workers", n, "--json", "-"])
+        for n in ("1", "2")
+    ]
+    assert reports[0].exit_code == reports[1].exit_code == 0
+    assert reports[0].output == reports[1].output and "no content lost" in reports[0].output
