@@ -12,7 +12,8 @@
    size summed over the process group, sampled every 0.2 s). A stage that fails or runs
    past --timeout is reported as such and the stages after it are skipped.
 3. If `corpus run --help` lists --workers: `corpus run` end to end at 1 and at 2 workers on
-   the --mb input, and the speed-up.
+   the --mb input, and the speed-up; with Ray installed (not with --quick), also
+   `--engine ray` at 2 workers on a local Ray instance.
 4. The detokeniser (beside sacremoses) and sentence splitter (beside pySBD, nupunkt)
    tables of tests/bench/bench_detok.py and bench_sentences.py, each run in its own process.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import platform
 import shutil
@@ -199,15 +201,27 @@ def measure_stages(
 
 
 def measure_run(
-    corpus: list[str], source: Path, mb: float, workers: int, work: Path, timeout: float
+    corpus: list[str],
+    source: Path,
+    mb: float,
+    workers: int,
+    work: Path,
+    timeout: float,
+    engine: str = "local",
 ) -> Measured:
-    processed = work / f"run-{mb:g}mb-w{workers}"
+    name = f"run-{mb:g}mb-w{workers}" + ("" if engine == "local" else f"-{engine}")
+    processed = work / name
     shutil.rmtree(processed, ignore_errors=True)
-    args = [*corpus, "--processed", str(processed), "-q", "run", "--workers", str(workers), str(source)]
-    result = run_measured(args, timeout, work / "logs" / f"{mb:g}mb-run-w{workers}.log")
+    options = ["--workers", str(workers), "--engine", engine]
+    args = [*corpus, "--processed", str(processed), "-q", "run", *options, str(source)]
+    result = run_measured(args, timeout, work / "logs" / f"{name}.log")
     shutil.rmtree(processed, ignore_errors=True)
-    log(f"{mb:g} MB corpus run --workers {workers}: {describe(result, mb)}")
+    log(f"{mb:g} MB corpus run {' '.join(options)}: {describe(result, mb)}")
     return result
+
+
+def ray_installed() -> bool:
+    return importlib.util.find_spec("ray") is not None
 
 
 def run_has_workers_option(corpus: list[str]) -> bool:
@@ -315,13 +329,17 @@ def growth_section(runs: dict[float, dict[str, Measured]]) -> str:
     )
 
 
-def workers_section(runs: dict[int, Measured] | None, mb: float) -> str:
+def workers_section(runs: dict[int, Measured] | None, mb: float, ray: Measured | None = None) -> str:
     title = f"## `corpus run` end to end on {mb:g} MB at 1 and 2 workers"
     if runs is None:
         return f"{title}\n\nnot measured: `corpus run --help` lists no `--workers` option."
     rows = []
     for workers, result in runs.items():
-        rows.append([str(workers), describe(result, mb), memory(result)])
+        rows.append([f"{workers} (local engine)", describe(result, mb), memory(result)])
+    if ray is not None:
+        rows.append(["2 (`--engine ray`, a local Ray instance)", describe(ray, mb), memory(ray)])
+    else:
+        rows.append(["`--engine ray`", "not measured (Ray not installed, or --quick)", ""])
     one, two = runs[1], runs[2]
     speedup = f"{one.seconds / two.seconds:.2f}×" if one.ok and two.ok else "n/a"
     return (
@@ -490,11 +508,13 @@ def main(argv: list[str] | None = None) -> int:
         log(f"generating {mb:g} MB ...")
         inputs[mb] = generate(work / f"wikitext-{mb:g}mb.raw", mb)
     runs = {mb: measure_stages(corpus, inputs[mb], mb, work, options.timeout) for mb in sizes}
-    workers = None
+    workers = ray = None
     if run_has_workers_option(corpus):
         workers = {
             n: measure_run(corpus, inputs[workers_mb], workers_mb, n, work, options.timeout) for n in (1, 2)
         }
+        if ray_installed() and not options.quick:
+            ray = measure_run(corpus, inputs[workers_mb], workers_mb, 2, work, options.timeout, "ray")
 
     parts = [
         "# Pipeline benchmark (`make bench`)",
@@ -507,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         throughput_section(runs),
         memory_section(runs),
         growth_section(runs),
-        workers_section(workers, workers_mb),
+        workers_section(workers, workers_mb, ray),
         notes_section(runs, workers),
     ]
     if not options.no_peers:
