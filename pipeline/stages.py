@@ -9,6 +9,7 @@ long iterations (the CLI passes a progress bar); nothing here prints.
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import functools
 import hashlib
@@ -19,7 +20,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,6 +39,8 @@ from pipeline.segment import segment_document
 from pipeline.storage import (
     DOCS_PER_ROW_GROUP,
     DOCS_PER_SHARD,
+    SHARD_GLOB,
+    ShardWritten,
     atomic_dir,
     clear_marker,
     document_shards,
@@ -52,7 +55,7 @@ from pipeline.storage import (
     write_marker,
     write_records,
 )
-from pipeline.tables import bundles_from_table
+from pipeline.tables import bundles_from_documents, bundles_from_table
 from pipeline.validate import DocumentChecks, Report, check_documents, document_report, validate_release
 
 log = logging.getLogger("pipeline")
@@ -133,7 +136,12 @@ def run_ingest(
     sidecar_path: Path | None = None,
     progress: Progress = no_progress,
     docs_per_shard: int = DOCS_PER_SHARD,
+    on_shard: ShardWritten | None = None,
 ) -> IngestSummary:
+    """Read the raw files into document shards (skipped when inputs and settings are unchanged).
+
+    `on_shard(entry, documents)` is told of each shard as it is written (not when skipped).
+    """
     files = discover_inputs(paths)
     if not files:
         raise InputError("no input files found in " + ", ".join(map(str, paths)))
@@ -168,7 +176,7 @@ def run_ingest(
             summary.quarantine.extend(reader.quarantine)
 
     with atomic_dir(out_dir) as out:
-        shards = write_documents(documents(), out, docs_per_shard)
+        shards = write_documents(documents(), out, docs_per_shard, on_shard)
         write_records(summary.sources, Source, out / "sources.parquet")
         write_records(summary.quarantine, Quarantine, out / "quarantine.parquet")
         write_marker(out, shards, key)
@@ -193,50 +201,84 @@ def process_shard(fn: DocumentFn, source: Path, target: Path) -> dict[str, Any]:
     return write_document_shard((fn(doc) for doc in read_shard(source)), target)
 
 
+@dataclass(frozen=True)
+class MapStage:
+    """A per-document stage: its input and output folders, its function and what its output
+    depends on besides the input (settings and code version)."""
+
+    source: str
+    target: str
+    fn: DocumentFn
+    key: dict[str, Any]
+
+
+def map_stage_of(source: str, target: str, fn: DocumentFn, settings: dict[str, Any]) -> MapStage:
+    return MapStage(source, target, fn, fingerprint(stage=target, **settings))
+
+
+class StageFolder:
+    """A map stage's output folder during a run: which shards are up to date, what was written.
+
+    Opening it removes the stage's marker (the stage is unfinished until `finish`) and the
+    temporary files of a run that was killed; each shard written is recorded at once, so a
+    run stopped at any point redoes only the shards it had not finished.
+    """
+
+    def __init__(self, processed: Path, stage: MapStage) -> None:
+        self.stage = stage
+        self.path = stage_dir(processed, stage.target)
+        self.path.mkdir(parents=True, exist_ok=True)
+        clear_marker(self.path)
+        for leftover in self.path.glob(".*"):
+            leftover.unlink(missing_ok=True)
+        self.done = load_shard_keys(self.path)
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.result = StageResult(stage.target)
+
+    def up_to_date(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """The output entry of the shard made from input `entry`, if it is there and current."""
+        kept = self.done.get(entry["name"])
+        out = self.path / entry["name"]
+        if kept is None or kept["key"] != shard_fingerprint(entry, self.stage.key) or not out.exists():
+            return None
+        return kept["out"] if sha256_file(out) == kept["out"]["sha256"] else None
+
+    def record(self, entry: dict[str, Any], out: dict[str, Any], written: bool) -> None:
+        self.outputs[entry["name"]] = out
+        self.result.shards += 1
+        self.result.documents += entry["rows"]
+        if written:
+            self.done[entry["name"]] = {"key": shard_fingerprint(entry, self.stage.key), "out": out}
+            save_shard_keys(self.path, self.done)
+        else:
+            self.result.skipped += 1
+
+    def finish(self, inputs: list[dict[str, Any]]) -> StageResult:
+        """Remove shards of inputs that are gone; mark the stage finished."""
+        for stale in {p.name for p in self.path.glob(SHARD_GLOB)} - set(self.outputs):
+            (self.path / stale).unlink()
+        write_marker(self.path, [self.outputs[e["name"]] for e in inputs], self.stage.key)
+        return self.result
+
+
 def map_stage(
-    processed: Path,
-    source_stage: str,
-    target_stage: str,
-    fn: DocumentFn,
-    settings: dict[str, Any],
-    engine: Engine,
-    progress: Progress = no_progress,
+    processed: Path, stage: MapStage, engine: Engine, progress: Progress = no_progress
 ) -> StageResult:
     """Run a per-document stage function over the previous stage's shards, in parallel."""
-    source = stage_dir(processed, source_stage)
-    target = stage_dir(processed, target_stage)
+    source = stage_dir(processed, stage.source)
     inputs = finished_shards(source)
-    key = fingerprint(stage=target_stage, **settings)
-    target.mkdir(parents=True, exist_ok=True)
-    clear_marker(target)
-    for leftover in target.glob(".*"):  # temporary files of a run that was killed
-        leftover.unlink(missing_ok=True)
-    done = load_shard_keys(target)
-    result = StageResult(target_stage, sum(e["rows"] for e in inputs), len(inputs))
-    outputs: dict[str, dict[str, Any]] = {}
+    folder = StageFolder(processed, stage)
     todo: list[dict[str, Any]] = []
     for entry in inputs:
-        shard_key = shard_fingerprint(entry, key)
-        out = target / entry["name"]
-        kept = done.get(entry["name"])
-        if (
-            out.exists()
-            and kept is not None
-            and kept["key"] == shard_key
-            and sha256_file(out) == kept["out"]["sha256"]
-        ):
-            outputs[entry["name"]] = kept["out"]
-            result.skipped += 1
-        else:
+        kept = folder.up_to_date(entry)
+        if kept is None:
             todo.append(entry)
-    for entry, out_entry in zip(todo, _run_shards(fn, source, target, todo, engine, progress), strict=True):
-        outputs[entry["name"]] = out_entry
-        done[entry["name"]] = {"key": shard_fingerprint(entry, key), "out": out_entry}
-        save_shard_keys(target, done)
-    for stale in set(p.name for p in target.glob("documents-*.parquet")) - set(outputs):
-        (target / stale).unlink()
-    write_marker(target, [outputs[e["name"]] for e in inputs], key)
-    return result
+        else:
+            folder.record(entry, kept, written=False)
+    outputs = _run_shards(stage.fn, source, folder.path, todo, engine, progress)
+    for entry, out in zip(todo, outputs, strict=True):
+        folder.record(entry, out, written=True)
+    return folder.finish(inputs)
 
 
 def _run_shards(
@@ -313,19 +355,27 @@ def save_shard_keys(folder: Path, keys: dict[str, Any]) -> None:
 LOCAL = Engine()
 
 
+def detokenise_stage(settings: DetokeniseSettings) -> MapStage:
+    fn = functools.partial(detokenise_document, settings=settings)
+    return map_stage_of("ingest", "detokenise", fn, {"detokenise": settings})
+
+
+SEGMENT = map_stage_of("detokenise", "segment", segment_document, {})
+ENRICH = map_stage_of("segment", "enrich", enrich_document, {})
+
+
 def run_detokenise(
     processed: Path, settings: DetokeniseSettings, engine: Engine = LOCAL, progress: Progress = no_progress
 ) -> StageResult:
-    fn = functools.partial(detokenise_document, settings=settings)
-    return map_stage(processed, "ingest", "detokenise", fn, {"detokenise": settings}, engine, progress)
+    return map_stage(processed, detokenise_stage(settings), engine, progress)
 
 
 def run_segment(processed: Path, engine: Engine = LOCAL, progress: Progress = no_progress) -> StageResult:
-    return map_stage(processed, "detokenise", "segment", segment_document, {}, engine, progress)
+    return map_stage(processed, SEGMENT, engine, progress)
 
 
 def run_enrich(processed: Path, engine: Engine = LOCAL, progress: Progress = no_progress) -> StageResult:
-    return map_stage(processed, "segment", "enrich", enrich_document, {}, engine, progress)
+    return map_stage(processed, ENRICH, engine, progress)
 
 
 # ----------------------------------------------------------------- validate, publish
@@ -419,14 +469,132 @@ def run_all(
 ) -> RunSummary:
     """ingest → detokenise → segment → enrich → validate → publish.
 
-    Validation runs once, on the release being published (the same checks as on the enrich
-    output, plus the release's own); a release that fails it is not published.
+    With the local engine the stages are streamed: each shard ingest writes goes through the
+    map stages and the checks in a worker while ingest goes on (every stage's shards are
+    written as when the stages run one by one). On Ray, the stages run one after another.
+    Validation covers every document; a release that fails it is not published.
     """
-    ingest = run_ingest(
-        paths, processed, settings.source_format, sidecar_path, progress, settings.docs_per_shard
+    chain = [detokenise_stage(settings.detokenise()), SEGMENT, ENRICH]
+    ingest_options = (settings.source_format, sidecar_path, progress, settings.docs_per_shard)
+    if engine.name == "local":
+        with StreamedRun(processed, chain, engine.workers) as streamed:
+            ingest = run_ingest(paths, processed, *ingest_options, on_shard=streamed.add)
+            ingested = finished_shards(stage_dir(processed, "ingest"))
+            if ingest.up_to_date:  # nothing was written, so nothing was handed on yet
+                for entry in ingested:
+                    streamed.add(entry, None)
+            results, parts = streamed.finish(ingested)
+        sources, quarantine = ingest_records(processed)
+        checked = document_report(str(stage_dir(processed, "enrich")), parts, sources, quarantine)
+    else:
+        ingest = run_ingest(paths, processed, *ingest_options)
+        results = [map_stage(processed, stage, engine, progress) for stage in chain]
+        checked = run_validate(processed, engine=Engine("local", engine.workers))
+        sources, quarantine = ingest_records(processed)
+    tables = enriched_tables(processed)
+    published = publish(
+        tables, sources, quarantine, processed, settings.publish(), settings.record(), checked
     )
-    stages: list[StageResult] = [ingest]
-    stages.append(run_detokenise(processed, settings.detokenise(), engine, progress))
-    stages.append(run_segment(processed, engine, progress))
-    stages.append(run_enrich(processed, engine, progress))
-    return RunSummary(stages, run_publish(processed, settings.publish(), settings.record(), engine))
+    return RunSummary([ingest, *results], published)
+
+
+# ----------------------------------------------------------------- the run, streamed
+
+
+@dataclass
+class ChainJob:
+    """One shard's way through the map stages that are not up to date for it, from its input
+    (just ingested, in memory; or a shard on disk), and the checks of what comes out."""
+
+    stages: list[MapStage]
+    targets: list[Path]
+    documents: list[Document] | None
+    source: Path | None
+
+
+def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
+    """Apply each stage in turn, writing its shard; check the final documents."""
+    collect_garbage_less_often()
+    docs = job.documents if job.documents is not None else list(read_shard(job.source))
+    outputs = []
+    for stage, target in zip(job.stages, job.targets, strict=True):
+        docs = [stage.fn(doc) for doc in docs]
+        outputs.append(write_document_shard(docs, target))
+    return outputs, check_documents(bundles_from_documents(docs))
+
+
+class StreamedRun:
+    """Hands each ingested shard to a worker for the map stages and checks, as ingest writes it.
+
+    At most two shards per worker wait in the queue: ingest waits for the workers rather than
+    holding the corpus in memory. Results are recorded in shard order as they arrive.
+    """
+
+    def __init__(self, processed: Path, chain: list[MapStage], workers: int) -> None:
+        self.processed = processed
+        self.chain = chain
+        self._folders: list[StageFolder] | None = None
+        self.pool = None
+        if workers > 1:
+            context = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=worker_setup)
+        self.limit = 2 * workers
+        self.pending: collections.deque[tuple[list[dict[str, Any]], int, Future]] = collections.deque()
+        self.parts: list[DocumentChecks] = []
+
+    def __enter__(self) -> StreamedRun:
+        return self
+
+    @property
+    def folders(self) -> list[StageFolder]:
+        """The stages' folders, opened (their markers removed) when the first shard arrives."""
+        if self._folders is None:
+            self._folders = [StageFolder(self.processed, stage) for stage in self.chain]
+        return self._folders
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:  # on an error or Ctrl-C: no new shard starts; those under way finish
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, entry: dict[str, Any], documents: list[Document] | None) -> None:
+        """An ingest shard (its documents, or None to read it from the ingest folder)."""
+        inputs = [entry]  # each stage's input entry, as far as the stages are up to date
+        for folder in self.folders:
+            kept = folder.up_to_date(inputs[-1])
+            if kept is None:
+                break
+            inputs.append(kept)
+        first = len(inputs) - 1  # the first stage to run (len(folders): none, only the checks)
+        name = entry["name"]
+        source = stage_dir(self.processed, "ingest" if first == 0 else self.folders[first - 1].stage.target)
+        job = ChainJob(
+            [f.stage for f in self.folders[first:]],
+            [f.path / name for f in self.folders[first:]],
+            documents if first == 0 else None,
+            None if first == 0 and documents is not None else source / name,
+        )
+        future: Future = Future()
+        if self.pool is None:
+            future.set_result(run_chain(job))
+        else:
+            future = self.pool.submit(run_chain, job)
+        self.pending.append((inputs, first, future))
+        self._record(wait=len(self.pending) > self.limit)
+
+    def _record(self, wait: bool = False, everything: bool = False) -> None:
+        while self.pending and (wait or everything or self.pending[0][2].done()):
+            inputs, first, future = self.pending.popleft()
+            outputs, checks = future.result()
+            for i, folder in enumerate(self.folders):
+                if i < first:
+                    folder.record(inputs[i], inputs[i + 1], written=False)
+                else:
+                    folder.record(inputs[-1], outputs[i - first], written=True)
+                    inputs.append(outputs[i - first])
+            self.parts.append(checks)
+            wait = False
+
+    def finish(self, ingested: list[dict[str, Any]]) -> tuple[list[StageResult], list[DocumentChecks]]:
+        """Wait for every shard; mark each stage finished."""
+        self._record(everything=True)
+        return [folder.finish(ingested) for folder in self.folders], self.parts

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,10 +131,19 @@ def write_document_shard(documents: Iterable[Document], path: Path) -> dict[str,
     return {"name": path.name, "sha256": sha256_file(path), "rows": rows}
 
 
+ShardWritten = Callable[[dict[str, Any], list[Document]], None]
+
+
 def write_documents(
-    documents: Iterable[Document], folder: Path, docs_per_shard: int = DOCS_PER_SHARD
+    documents: Iterable[Document],
+    folder: Path,
+    docs_per_shard: int = DOCS_PER_SHARD,
+    on_shard: ShardWritten | None = None,
 ) -> list[dict[str, Any]]:
-    """Write documents as bounded shards (by count and by text size); return marker entries."""
+    """Write documents as bounded shards (by count and by text size); return marker entries.
+
+    `on_shard(entry, documents)` is told of each shard as soon as it is written.
+    """
     entries: list[dict[str, Any]] = []
     shard: list[Document] = []
     size = 0
@@ -142,11 +151,18 @@ def write_documents(
         shard.append(doc)
         size += document_size(doc)
         if len(shard) >= docs_per_shard or size >= BYTES_PER_SHARD:
-            entries.append(write_document_shard(shard, folder / shard_name(len(entries))))
+            entries.append(_write_and_tell(shard, folder / shard_name(len(entries)), on_shard))
             shard, size = [], 0
     if shard or not entries:
-        entries.append(write_document_shard(shard, folder / shard_name(len(entries))))
+        entries.append(_write_and_tell(shard, folder / shard_name(len(entries)), on_shard))
     return entries
+
+
+def _write_and_tell(shard: list[Document], path: Path, on_shard: ShardWritten | None) -> dict[str, Any]:
+    entry = write_document_shard(shard, path)
+    if on_shard is not None:
+        on_shard(entry, shard)
+    return entry
 
 
 def write_marker(folder: Path, shards: list[dict[str, Any]], fingerprint: dict[str, Any]) -> None:

@@ -77,6 +77,12 @@ class Bundle:
     sentences: list[Row]
 
 
+def bundles_from_documents(documents: Iterable[Document]) -> Iterator[Bundle]:
+    for doc in documents:
+        rows = document_rows(doc)
+        yield Bundle(doc.split, rows["documents"][0], rows["sections"], rows["sentences"])
+
+
 def bundles_from_table(documents: pa.Table) -> Iterator[Bundle]:
     """The documents of an enriched table as bundles, without building records."""
     for row in documents.to_pylist():

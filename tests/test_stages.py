@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from pipeline.detokenise import DetokeniseSettings
-from pipeline.stages import Engine, run_detokenise, run_enrich, run_ingest, run_segment
+from pipeline.stages import (
+    Engine,
+    RunSettings,
+    run_all,
+    run_detokenise,
+    run_enrich,
+    run_ingest,
+    run_segment,
+    run_validate,
+)
 from pipeline.storage import MARKER
 from tests.conftest import RAW, ROOT, WT2_RAW
 
@@ -90,6 +99,36 @@ def test_changed_setting_or_input_invalidates(tmp_path: Path) -> None:
     assert not run_ingest([raw], processed).up_to_date
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_streamed_run_writes_what_stages_one_by_one_write(one_worker, tmp_path: Path, workers: int) -> None:
+    """`run_all` streams shards through the map stages while ingest goes on: same bytes in every
+    stage folder, each stage re-runnable alone and up to date, and a second run does no work."""
+    processed = tmp_path / "processed"
+    settings = RunSettings(docs_per_shard=SHARD)
+    first = run_all(INPUTS, processed, settings, engine=Engine(workers=workers))
+    assert not any(r.up_to_date for r in first.stages) and first.published.report.ok
+    assert first.published.report.counts == run_validate(processed).counts
+    assert stage_bytes(processed) == one_worker
+    assert run_segment(processed).up_to_date and run_enrich(processed).up_to_date
+    assert run_all(INPUTS, processed, settings, engine=Engine(workers=workers)).up_to_date
+
+
+def test_streamed_run_redoes_only_the_stages_after_a_change(tmp_path: Path) -> None:
+    processed = tmp_path / "processed"
+    run_all(INPUTS, processed, RunSettings(docs_per_shard=SHARD), engine=Engine(workers=2))
+    (processed / "segment" / "documents-00001.parquet").unlink()  # one shard of one stage lost
+    again = run_all(INPUTS, processed, RunSettings(docs_per_shard=SHARD), engine=Engine(workers=2))
+    assert [(r.stage, r.shards - r.skipped) for r in again.stages] == [
+        ("ingest", 0),
+        ("detokenise", 0),
+        ("segment", 1),
+        ("enrich", 1),
+    ]
+    changed = RunSettings(docs_per_shard=SHARD, disabled_rules=("dash.em",), version="0.2.0")
+    redone = run_all(INPUTS, processed, changed, engine=Engine(workers=2))
+    assert [r.skipped for r in redone.stages[1:]] == [0, 0, 0]
+
+
 def test_reader_refuses_an_unfinished_stage(tmp_path: Path) -> None:
     processed = tmp_path / "processed"
     run_stages(processed, Engine())
@@ -139,16 +178,25 @@ def wait_for(condition, process: subprocess.Popen, timeout: float = 60.0) -> boo
     raise TimeoutError("the run neither reached the point nor ended")
 
 
-def shard_written(processed: Path, stage: str) -> bool:
-    return any((processed / stage).glob("documents-*.parquet"))
+def shards(processed: Path, stage: str) -> set[tuple[str, int]]:
+    return {(p.name, p.stat().st_mtime_ns) for p in (processed / stage).glob("documents-*.parquet")}
 
 
-# Points at which Ctrl-C comes: while ingest writes its folder, and while each map stage works.
+def shard_written(processed: Path, stage: str, before: set[tuple[str, int]]) -> bool:
+    """A shard of `stage` that this run wrote (not one an earlier, interrupted run left)."""
+    try:
+        return bool(shards(processed, stage) - before)
+    except FileNotFoundError:  # replaced meanwhile
+        return False
+
+
+# Points at which Ctrl-C comes: while ingest writes its folder, and while each map stage works
+# (streamed, the stages overlap: each point is the first shard of the stage this run writes).
 CTRL_C_POINTS = {
-    "ingest": lambda p: any(p.glob(".ingest.*")) or (p / "ingest").exists(),
-    "detokenise": lambda p: shard_written(p, "detokenise"),
-    "segment": lambda p: shard_written(p, "segment"),
-    "enrich": lambda p: shard_written(p, "enrich"),
+    "ingest": lambda p, _before: any(p.glob(".ingest.*")) or (p / "ingest").exists(),
+    "detokenise": lambda p, before: shard_written(p, "detokenise", before),
+    "segment": lambda p, before: shard_written(p, "segment", before),
+    "enrich": lambda p, before: shard_written(p, "enrich", before),
 }
 
 
@@ -161,6 +209,7 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_is_byte_identical(one_worker, tmp_pa
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     interrupted = []
     for stage, reached in CTRL_C_POINTS.items():
+        before = shards(processed, stage) if (processed / stage).exists() else set()
         process = subprocess.Popen(
             command,
             env=env,
@@ -170,13 +219,13 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_is_byte_identical(one_worker, tmp_pa
             text=True,
             start_new_session=True,
         )
-        if wait_for(lambda reached=reached: reached(processed), process):
+        if wait_for(lambda reached=reached, before=before: reached(processed, before), process):
             os.killpg(process.pid, signal.SIGINT)
         _, err = process.communicate(timeout=120)
         if process.returncode == 0:  # it finished first: nothing was interrupted
             continue
         interrupted.append(stage)
-        assert process.returncode == 130, err
+        assert process.returncode == 130, (stage, err)
         assert "interrupted: stopped cleanly" in err and "Traceback" not in err, err
         assert not live_group_members(process.pid), "a worker outlived the interrupted run"
         leftovers = [p for p in processed.rglob("*") if p.name.startswith(".")]
