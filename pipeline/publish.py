@@ -9,11 +9,13 @@ place; `processed/dataset` points at the newest release.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,8 +101,15 @@ def resolve_release(processed: Path, ref: str | Path) -> Path:
 BYTES_PER_SHARD = 16 << 20  # Arrow memory of one shard's rows, whatever rows_per_shard says
 
 
+WRITE_THREADS = 2  # Parquet encoding and compression run without the GIL
+
+
 class ShardWriter:
-    """Stream rows into `data/<config>/<split>-NNNNN-of-NNNNN.parquet`, bounded by rows and bytes."""
+    """Stream rows into `data/<config>/<split>-NNNNN-of-NNNNN.parquet`, bounded by rows and bytes.
+
+    Shards are encoded in background threads while the next rows are read and projected; at
+    most `WRITE_THREADS` shards wait to be written.
+    """
 
     def __init__(self, root: Path, rows_per_shard: int) -> None:
         self.root = root
@@ -108,6 +117,15 @@ class ShardWriter:
         self.content = ReleaseContent()
         self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self._written: dict[tuple[str, str], list[Path]] = {}
+        self._threads = ThreadPoolExecutor(WRITE_THREADS)
+        self._writing: collections.deque[Future] = collections.deque()
+
+    def __enter__(self) -> ShardWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Writes still waiting are dropped, those under way finish (before the folder is removed)."""
+        self._threads.shutdown(wait=True, cancel_futures=True)
 
     def add(self, documents: pa.Table) -> None:
         """Add a table of enriched documents (the enrich stage's schema)."""
@@ -137,15 +155,19 @@ class ShardWriter:
             self._buffers[key] = [rows.slice(limit)]
         path = self.root / "data" / config / f".{split}-{len(written):05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, path, compression="zstd")
+        while len(self._writing) >= WRITE_THREADS:
+            self._writing.popleft().result()
+        self._writing.append(self._threads.submit(pq.write_table, table, path, compression="zstd"))
         by_split = self.content.num_bytes[config]
         by_split[split] = by_split.get(split, 0) + table.nbytes
         written.append(path)
 
     def close(self) -> ReleaseContent:
-        """Flush what is left and give every shard its final `-of-NNNNN` name."""
+        """Flush what is left, wait for every write and give every shard its final `-of-NNNNN` name."""
         for key in list(self._buffers):
             self._flush(key)
+        while self._writing:
+            self._writing.popleft().result()
         for (config, split), paths in sorted(self._written.items()):
             for i, path in enumerate(paths):
                 final = path.with_name(f"{split}-{i:05d}-of-{len(paths):05d}.parquet")
@@ -202,10 +224,10 @@ def publish(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
-        writer = ShardWriter(tmp, settings.rows_per_shard)
-        for table in documents:
-            writer.add(table)
-        content = writer.close()
+        with ShardWriter(tmp, settings.rows_per_shard) as writer:
+            for table in documents:
+                writer.add(table)
+            content = writer.close()
         manifest = build_manifest(version, content, sources, quarantine, run_settings)
         for rel in sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*.parquet")):
             manifest["files"][rel] = sha256_file(tmp / rel)
