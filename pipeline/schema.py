@@ -203,20 +203,6 @@ def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
 
 
 @functools.cache
-def _reader(hint: Any) -> Converter | None:
-    """A function turning Arrow's Python value for `hint` into the dataclass value (None: as is)."""
-    if typing.get_origin(hint) is list:
-        item = _reader(_unwrap_optional(typing.get_args(hint)[0]))
-        if item is None:
-            return None
-        return lambda v: None if v is None else [item(x) for x in v]
-    if dataclasses.is_dataclass(hint):
-        read = _record_reader(hint)
-        return lambda v: None if v is None else read(v)
-    return None
-
-
-@functools.cache
 def _writer(hint: Any) -> Converter | None:
     """A function turning a dataclass value into what Arrow's `from_pylist` takes (None: as is)."""
     if typing.get_origin(hint) is list:
@@ -230,40 +216,15 @@ def _writer(hint: Any) -> Converter | None:
     return None
 
 
-def _nested(cls: type, make: Callable[[Any], Converter | None]) -> tuple[tuple[str, Converter], ...]:
+def _nested(cls: type) -> tuple[tuple[str, Converter], ...]:
     """The fields of `cls` that need converting (nested records); the rest pass as they are."""
-    converters = ((name, make(hint)) for name, hint in _field_hints(cls))
+    converters = ((name, _writer(hint)) for name, hint in _field_hints(cls))
     return tuple((name, fn) for name, fn in converters if fn is not None)
 
 
 @functools.cache
-def _record_reader(cls: type) -> Converter:
-    """Build `cls` from an Arrow row dict.
-
-    A complete row (every field, as Arrow's `to_pylist` returns a fresh dict for each row)
-    becomes the instance's `__dict__` directly, several times faster than `__init__` for
-    the many small nested records; an incomplete one goes through `__init__` for defaults.
-    """
-    nested = _nested(cls, _reader)
-    n_fields = len(_field_hints(cls))
-    new = object.__new__
-
-    def read(row: dict[str, Any]) -> Any:
-        for name, convert in nested:
-            if name in row:
-                row[name] = convert(row[name])
-        if len(row) != n_fields:
-            return cls(**row)
-        record = new(cls)
-        record.__dict__ = row
-        return record
-
-    return read
-
-
-@functools.cache
 def _record_writer(cls: type) -> Converter:
-    nested = _nested(cls, _writer)
+    nested = _nested(cls)
 
     def write(record: Any) -> dict[str, Any]:
         row = dict(record.__dict__)
@@ -272,11 +233,6 @@ def _record_writer(cls: type) -> Converter:
         return row
 
     return write
-
-
-def from_row(cls: type[T], row: dict[str, Any]) -> T:
-    """Rebuild a (nested) dataclass from a dict as Arrow's `to_pylist` gives it (the dict is reused)."""
-    return _record_reader(cls)(row)
 
 
 def to_row(record: Any) -> dict[str, Any]:
