@@ -6,16 +6,19 @@ only in whitespace and those markers, so detokenising is deciding, at every boun
 between two tokens, whether a space stays. Each decision that changes the raw text is
 an `Edit` naming the rule that made it; `RULES` lists every rule with real examples.
 
-How it runs: the paragraph is split into tokens once and every token gets a *kind* from
-one table (`KINDS`: punctuation, quotes, markers, dashes...; plain words have none). Only
-the boundaries next to a token with a kind are looked at, in order, by one pass that
-carries the quote state; between two plain words the space always stays and costs nothing.
+How it runs: the paragraph is split into tokens once; the tokens that are not plain ASCII
+words (found in one pass over the bytes) get a *kind* from one table (`KINDS`: punctuation,
+quotes, markers, dashes...; plain words have none). Only the boundaries next to a token
+with a kind are looked at, in order, by one pass that carries the quote state; between two
+plain words the space always stays and costs nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
+from functools import lru_cache
+from itertools import accumulate, compress, count
 from operator import not_
 
 import regex
@@ -215,41 +218,68 @@ def _classify(token: str) -> str:
     return ""
 
 
-# token → kind for every token seen so far (the table, then classified tokens); reset when large.
+# token → kind for every token looked up so far (the table, then classified tokens); reset when large.
 KINDS: dict[str, str] = dict(KIND_TABLE)
 KINDS_LIMIT = 1 << 20
+ASCII_ALNUM = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-def _kinds_of(toks: list[str], odd_ok: bool = False) -> tuple[list[str] | None, list[int]]:
+def _kind(token: str) -> str:
+    """The kind of any token ("" for a plain word)."""
+    kind = KINDS.get(token)
+    return _new_kind(token) if kind is None else kind
+
+
+def _new_kind(token: str) -> str:
+    """Classify a token not in `KINDS` yet and remember it."""
+    if len(KINDS) > KINDS_LIMIT:
+        KINDS.clear()
+        KINDS.update(KIND_TABLE)
+    kind = KINDS[token] = "" if token.isalnum() else _classify(token)
+    return kind
+
+
+def _candidates(s: str) -> Iterator[int]:
+    """Indices of the tokens of `s.split(" ")` that are not plain ASCII words (nor empty).
+
+    Deleting ASCII letters and digits from the UTF-8 bytes empties every plain ASCII word, so
+    one pass in C over the bytes replaces a `str.isalnum` call per token. A word with other
+    letters stays a candidate (its kind is ""); empty tokens (double spaces) are not found.
+    """
+    residues = s.encode("utf-8", "surrogatepass").translate(None, ASCII_ALNUM).split(b" ")
+    return compress(count(), residues)
+
+
+def _non_alnum(toks: list[str]) -> Iterator[int]:
+    """Indices of the tokens that are not alphanumeric (the general case of `_candidates`)."""
+    return compress(count(), map(not_, map(str.isalnum, toks)))
+
+
+def _kinds_of(
+    toks: list[str], candidates: Iterable[int], odd_ok: bool = False
+) -> tuple[list[str] | None, list[int]]:
     """Every token's kind and the indices of those with one; (None, []) for odd tokens.
 
-    Plain words are alphanumeric, so only the other tokens are looked up. Odd tokens ("!":
-    empty, holding whitespace, or a piece of a damaged marker) need the general tokeniser.
+    Only `candidates` can have a kind: the other tokens are plain words. Odd tokens ("!":
+    empty, holding whitespace, or a piece of a damaged marker) need the general tokeniser;
+    with `odd_ok` they are read as plain words. (A paragraph has a dozen candidates or so:
+    a plain loop is faster here than a chain of `map`s.)
     """
-    n = len(toks)
-    candidates = list(compress(range(n), map(not_, map(str.isalnum, toks))))
-    found = _kinds(list(map(toks.__getitem__, candidates)))
-    if "!" in found:
-        if not odd_ok:
-            return None, []
-        found = ["" if kind == "!" else kind for kind in found]
-    special = list(compress(candidates, found))
-    kinds = [""] * n
-    list(map(kinds.__setitem__, special, filter(None, found)))  # (a loop in C)
+    kinds = [""] * len(toks)
+    special = []
+    for i in candidates:
+        try:
+            kind = KINDS[toks[i]]
+        except KeyError:
+            kind = _new_kind(toks[i])
+        if kind:
+            if kind == "!":
+                if odd_ok:
+                    continue
+                return None, []
+            kinds[i] = kind
+            special.append(i)
     return kinds, special
-
-
-def _kinds(toks: list[str]) -> list[str]:
-    """The kind of every token: one C-level lookup each, classification only for new tokens."""
-    kinds = list(map(KINDS.get, toks))
-    if None in kinds:
-        if len(KINDS) > KINDS_LIMIT:
-            KINDS.clear()
-            KINDS.update(KIND_TABLE)
-        for i, kind in enumerate(kinds):
-            if kind is None:
-                kinds[i] = KINDS[toks[i]] = _classify(toks[i])
-    return kinds
 
 
 # Boundaries decided by the two kinds alone (no quote state, no neighbours further away):
@@ -268,18 +298,35 @@ PAIR_TABLE: dict[tuple[str, str], str | None] = {
     ("C", "C"): "punct.close",
 }
 _DEFER = "defer"
+# Kinds with no rule of their own about the word after them: once no earlier decision glued
+# that gap, `_Paragraph._decide` keeps its space at once.
+_NOTHING_BEFORE_WORD = frozenset({'"', "'", ":", "?", "’", "*"})
+# Kinds that always keep the space before a plain word after them (the table says so): the
+# pass does not look at that gap.
+_SPACE_BEFORE_WORD = frozenset(
+    left for (left, right), rule in PAIR_TABLE.items() if right == "" and rule is None
+)
 
 
+@lru_cache(maxsize=64)
 def _marker_rules(disabled: frozenset[str]) -> dict[str, str]:
     if not disabled:
         return MARKER_RULE
     return {tok: rule for tok, rule in MARKER_RULE.items() if rule not in disabled}
 
 
+@lru_cache(maxsize=64)  # the tables for a set of disabled rules are built once, not per paragraph
 def _pair_table(disabled: frozenset[str]) -> dict[tuple[str, str], str | None]:
     if not disabled:
         return PAIR_TABLE
     return {pair: (None if rule in disabled else rule) for pair, rule in PAIR_TABLE.items()}
+
+
+# `Edit(...)` goes through the type's C-level init slot; allocating the object and calling
+# the dataclass `__init__` directly builds the same object (same fields, same `__dict__`) a
+# good deal faster, which counts in the pass: a paragraph has a dozen edits or more.
+_new_edit = object.__new__
+_init_edit = Edit.__init__
 
 
 @dataclass
@@ -298,17 +345,19 @@ def detokenise(raw: str, disabled: frozenset[str] = frozenset()) -> Detokenised:
         edits = [Edit("space.strip", "space", raw, "", 0, len(raw), 0, 0)] if raw else []
         return Detokenised("", edits)
     toks = s.split(" ")
-    kinds, special = _kinds_of(toks)
-    if kinds is None:  # odd whitespace or a damaged marker
+    kinds, special = _kinds_of(toks, _candidates(s)) if all(toks) else (None, [])
+    if kinds is None:  # a run of spaces (an empty token), other whitespace or a damaged marker
         return _detokenise_odd(raw, disabled)
-    base = len(raw) - len(raw.lstrip())
-    result = _detokenise_tokens(raw, base, base + len(s), toks, kinds, special, disabled)
-    if base:
-        result.edits.insert(0, Edit("space.strip", "space", raw[:base], "", 0, base, 0, 0))
+    base = raw.index(s[0])  # only whitespace comes before it
     end = base + len(s)
+    edits = [Edit("space.strip", "space", raw[:base], "", 0, base, 0, 0)] if base else []
+    if special or "*" in s:
+        result = _detokenise_tokens(raw, base, end, toks, kinds, special, disabled, edits)
+    else:  # plain words only (a heading, say): every space stays
+        result = Detokenised(s, edits, [], [])
     if end < len(raw):
         size = len(result.text)
-        result.edits.append(Edit("space.strip", "space", raw[end:], "", end, len(raw), size, size))
+        edits.append(Edit("space.strip", "space", raw[end:], "", end, len(raw), size, size))
     return result
 
 
@@ -320,10 +369,11 @@ def _detokenise_tokens(
     kinds: list[str],
     special: list[int],
     disabled: frozenset[str],
+    edits: list[Edit],
     repaired: frozenset[int] = frozenset(),
     odd: bool = False,
 ) -> Detokenised:
-    """The pass over `raw[base:end]`, whose tokens `toks` are one space apart."""
+    """The pass over `raw[base:end]`, whose tokens `toks` are one space apart; adds to `edits`."""
     n = len(toks)
     para = _Paragraph(toks, kinds, disabled, repaired)
     if "*" in raw and "emphasis.markdown" not in disabled:
@@ -335,65 +385,75 @@ def _detokenise_tokens(
     pairs = _pair_table(disabled).get
     close_rule = None if "punct.close" in disabled else "punct.close"
     fused_markers = None if odd else _marker_rules(disabled)
-    cum = list(accumulate(map(len, toks), initial=base))  # token i starts at cum[i] + i
+    space = list(accumulate(map(len, toks), initial=base - 1))  # the space before token i: space[i] + i
     out: list[str] = []
-    edits: list[Edit] = []
     marks: list[Mark] = []
     pos = shift = base  # raw[:pos] is written; clean offset = raw offset - shift
     done = 0  # gaps 1..done are decided (gap g lies between tokens g-1 and g)
     emphasis, decide = para.emphasis, para.decide
+    last = n - 1
     for i in special:
         kind = kinds[i]
         if i > done:  # the gap before token i (unless token i-1 decided it)
             left = kinds[i - 1]
-            if left:
-                rule = pairs((left, kind), _DEFER)
-            elif kind == "C":
+            if kind == "C" and not left:  # the commonest case: `,` or `.` after a word
                 rule = close_rule
             elif (
-                kind == "@" and fused_markers and i + 1 < n and not kinds[i + 1] and toks[i] in fused_markers
+                kind == "@"
+                and not left
+                and fused_markers
+                and i < last
+                and not kinds[i + 1]
+                and toks[i] in fused_markers
+                and not (emphasis and i - 1 in emphasis)
             ):
-                # the common marker between two plain words: one edit for ` @-@ ` → `-`
+                # the common marker between two plain words: one edit for ` @-@ ` → `-` (after
+                # an emphasised word the gap and the marker stay two edits, as they always were)
                 char = toks[i][1]
-                a = cum[i] + i - 1
+                a = space[i] + i
                 b = a + 4 if char != "-" and not toks[i + 1][:1].isdigit() else a + 5
                 out.append(raw[pos:a])
                 out.append(char)
                 clean = a - shift
-                edits.append(Edit(fused_markers[toks[i]], "marker", raw[a:b], char, a, b, clean, clean + 1))
+                edit = _new_edit(Edit)
+                _init_edit(edit, fused_markers[toks[i]], "marker", raw[a:b], char, a, b, clean, clean + 1)
+                edits.append(edit)
                 shift += b - a - 1
                 pos = b
                 done = i + 1
                 continue
             else:
                 rule = pairs((left, kind), _DEFER)
-            if rule is _DEFER:
-                rule = decide(i)
+                if rule is _DEFER:
+                    rule = decide(i)
             if rule is not None:
-                b = cum[i] + i
-                out.append(raw[pos : b - 1])
-                clean = b - 1 - shift
-                edits.append(Edit(rule, "space", " ", "", b - 1, b, clean, clean))
+                a = space[i] + i
+                out.append(raw[pos:a])
+                pos = a + 1
+                clean = a - shift
+                edit = _new_edit(Edit)
+                _init_edit(edit, rule, "space", " ", "", a, pos, clean, clean)
+                edits.append(edit)
                 shift += 1
-                pos = b
+        if kind in _SPACE_BEFORE_WORD and not emphasis:
+            continue  # the space after it stays, or a special token next decides that gap
         if kind in _REWRITTEN or (emphasis and i in emphasis):
-            pos, shift = _token_edits(para, i, raw, cum[i] + i, pos, shift, out, edits, marks)
-        g = done = i + 1  # the gap after token i
-        if g == n:
-            break
-        right = kinds[g]
-        if not right and kind == "C":
-            continue
-        rule = pairs((kind, right), _DEFER)
+            pos, shift = _token_edits(para, i, raw, space[i] + i + 1, pos, shift, out, edits, marks)
+        if i == last or kinds[i + 1]:
+            continue  # the gap after token i is decided at token i + 1
+        g = done = i + 1  # the gap after token i, before a plain word
+        rule = pairs((kind, ""), _DEFER)
         if rule is _DEFER:
             rule = decide(g)
         if rule is not None:
-            b = cum[g] + g
-            out.append(raw[pos : b - 1])
-            clean = b - 1 - shift
-            edits.append(Edit(rule, "space", " ", "", b - 1, b, clean, clean))
+            a = space[g] + g
+            out.append(raw[pos:a])
+            pos = a + 1
+            clean = a - shift
+            edit = _new_edit(Edit)
+            _init_edit(edit, rule, "space", " ", "", a, pos, clean, clean)
+            edits.append(edit)
             shift += 1
-            pos = b
     out.append(raw[pos:end])
     flags = ["unbalanced_quotes"] if para.double_open or para.unpaired else []
     return Detokenised("".join(out), edits, marks, flags)
@@ -411,9 +471,11 @@ def _detokenise_odd(raw: str, disabled: frozenset[str]) -> Detokenised:
     repaired = frozenset(i for i, tok in enumerate(toks) if " " in tok)
     for i in repaired:
         toks[i] = toks[i].replace(" ", "")
-    kinds, special = _kinds_of(toks, odd_ok=True)
+    kinds, special = _kinds_of(toks, _non_alnum(toks), odd_ok=True)
     normal = " ".join(toks)
-    result = _detokenise_tokens(normal, 0, len(normal), toks, kinds, special, disabled, repaired, odd=True)
+    result = _detokenise_tokens(
+        normal, 0, len(normal), toks, kinds, special, disabled, [], repaired, odd=True
+    )
     starts = list(accumulate(map(len, toks), initial=0))  # token i starts at starts[i] + i in `normal`
     offsets = [starts[i] + i for i in range(len(toks))]
     token_at = {offset: i for i, offset in enumerate(offsets)}
@@ -560,7 +622,7 @@ class _Paragraph:
         for i, (lead, trail) in self.emphasis.items():
             bare = toks[i][lead : len(toks[i]) - trail]
             toks[i] = bare
-            self.kinds[i] = _kinds([bare])[0]
+            self.kinds[i] = _kind(bare)
         self.toks = toks
 
     def _glue(self, i: int, rule: str) -> None:
@@ -580,16 +642,17 @@ class _Paragraph:
         return rule
 
     def _decide(self, g: int) -> str | None:
-        kinds, toks = self.kinds, self.toks
-        left_kind, right_kind = kinds[g - 1], kinds[g]
-        left, right = toks[g - 1], toks[g]
+        left_kind, right_kind = self.kinds[g - 1], self.kinds[g]
         glued = self.glue_rule if self.glue_at == g - 1 else None
         if right_kind == '"':
             return self._double_quote(g, left_kind, glued)
         if right_kind == "'":
-            return self._single_quote(g, left, left_kind, glued)
+            return self._single_quote(g, self.toks[g - 1], left_kind, glued)
         if glued:
             return glued
+        if not right_kind and left_kind in _NOTHING_BEFORE_WORD:
+            return None  # e.g. a closing quote before a word: only left-hand rules could apply
+        left, right = self.toks[g - 1], self.toks[g]
         if left_kind == "@":
             return self._after_marker(g - 1, right)
         if right_kind == "@":
@@ -650,12 +713,12 @@ class _Paragraph:
         return None
 
     def _double_quote(self, g: int, left_kind: str, glued: str | None) -> str | None:
-        following = self._token(g + 1)
-        if not self.double_open and (not following or following in CLAUSE_END):
-            self.unpaired = True  # a quote that ends the text or a clause closes one opened elsewhere
-            return "quote.double"
         if self.double_open:
             self.double_open = False
+            return "quote.double"
+        following = self._token(g + 1)
+        if not following or following in CLAUSE_END:
+            self.unpaired = True  # a quote that ends the text or a clause closes one opened elsewhere
             return "quote.double"
         self.double_open = True
         self._glue(g, "quote.double")
