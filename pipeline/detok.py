@@ -812,20 +812,6 @@ def _is_number(token: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- audits
-def apply_edits(raw: str, edits: list[Edit]) -> str:
-    """Rebuild the clean text from the raw text and the edits (sorted, non-overlapping)."""
-    out: list[str] = []
-    pos = 0
-    for edit in edits:
-        if edit.raw_start < pos:
-            raise ValueError(f"overlapping or unsorted edits at {edit.raw_start}: {edit}")
-        out.append(raw[pos : edit.raw_start])
-        out.append(edit.after)
-        pos = edit.raw_end
-    out.append(raw[pos:])
-    return "".join(out)
-
-
 # ----------------------------------------------------------------------------- back to WikiText
 def retokenise(text: str) -> str:
     """Write clean text back in WikiText's conventions (Moses tokenisation plus the markers)."""
