@@ -373,6 +373,16 @@ def targets_section(
         note = " (not every stage finished)" if unfinished else ""
         met = yes(peak < TARGET_MEMORY_MB and not unfinished)
         rows.append([f"peak memory < {TARGET_MEMORY_MB:g} MB", f"{mb:g} MB", f"{peak:.0f} MB{note}", met])
+    if workers is not None and workers[2].ok:
+        speed = workers_mb / workers[2].seconds
+        rows.append(
+            [
+                f"`corpus run` (2 workers) ≥ {TARGET_MBPS:g} MB/s",
+                f"{workers_mb:g} MB",
+                f"{speed:.2f} MB/s",
+                yes(speed >= TARGET_MBPS),
+            ]
+        )
     if workers is None:
         rows.append(
             [f"2 workers ≥ {TARGET_SPEEDUP:g}× 1 worker", f"{workers_mb:g} MB", "no --workers option", "n/a"]
