@@ -445,7 +445,7 @@ def _detokenise_tokens(
         rule = pairs((kind, ""), _DEFER)
         if rule is _DEFER:
             rule = decide(g)
-        if rule is not None:
+        if rule is not None:  # the same space edit as above, inlined: this loop is the hot path
             a = space[g] + g
             out.append(raw[pos:a])
             pos = a + 1
