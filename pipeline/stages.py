@@ -13,6 +13,7 @@ import collections
 import ctypes
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -477,7 +478,7 @@ def run_all(
     chain = [detokenise_stage(settings.detokenise()), SEGMENT, ENRICH]
     ingest_options = (settings.source_format, sidecar_path, progress, settings.docs_per_shard)
     if engine.name == "local":
-        with StreamedRun(processed, chain, engine.workers) as streamed:
+        with StreamedRun(processed, chain, engine.workers, progress) as streamed:
             ingest = run_ingest(paths, processed, *ingest_options, on_shard=streamed.add)
             ingested = finished_shards(stage_dir(processed, "ingest"))
             if ingest.up_to_date:  # nothing was written, so nothing was handed on yet
@@ -530,9 +531,14 @@ class StreamedRun:
     holding the corpus in memory. Results are recorded in shard order as they arrive.
     """
 
-    def __init__(self, processed: Path, chain: list[MapStage], workers: int) -> None:
+    def __init__(
+        self, processed: Path, chain: list[MapStage], workers: int, progress: Progress = no_progress
+    ) -> None:
         self.processed = processed
         self.chain = chain
+        label = " → ".join(stage.target for stage in chain)
+        self._bar = progress(itertools.repeat(None), label, None)  # advanced a document at a time
+        self._ticks = iter(self._bar)
         self._folders: list[StageFolder] | None = None
         self.pool = None
         if workers > 1:
@@ -555,6 +561,8 @@ class StreamedRun:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:  # on an error or Ctrl-C: no new shard starts; those under way finish
             self.pool.shutdown(wait=True, cancel_futures=True)
+        if hasattr(self._bar, "close"):  # a progress bar over an endless iterable
+            self._bar.close()
 
     def add(self, entry: dict[str, Any], documents: list[Document] | None) -> None:
         """An ingest shard (its documents, or None to read it from the ingest folder)."""
@@ -592,6 +600,8 @@ class StreamedRun:
                     folder.record(inputs[-1], outputs[i - first], written=True)
                     inputs.append(outputs[i - first])
             self.parts.append(checks)
+            for _ in range(inputs[0]["rows"]):
+                next(self._ticks)
             wait = False
 
     def finish(self, ingested: list[dict[str, Any]]) -> tuple[list[StageResult], list[DocumentChecks]]:

@@ -113,6 +113,19 @@ def test_streamed_run_writes_what_stages_one_by_one_write(one_worker, tmp_path: 
     assert run_all(INPUTS, processed, settings, engine=Engine(workers=workers)).up_to_date
 
 
+def test_streamed_run_shows_progress_a_document_at_a_time(tmp_path: Path) -> None:
+    seen: dict[str, int] = {}
+
+    def progress(items, label, _total):
+        for item in items:
+            seen[label] = seen.get(label, 0) + 1
+            yield item
+
+    settings = RunSettings(docs_per_shard=SHARD)
+    summary = run_all(INPUTS, tmp_path, settings, engine=Engine(workers=2), progress=progress)
+    assert seen["detokenise → segment → enrich"] == summary.ingest.documents > SHARD
+
+
 def test_streamed_run_redoes_only_the_stages_after_a_change(tmp_path: Path) -> None:
     processed = tmp_path / "processed"
     run_all(INPUTS, processed, RunSettings(docs_per_shard=SHARD), engine=Engine(workers=2))
