@@ -116,6 +116,7 @@ class ShardWriter:
         self.rows_per_shard = rows_per_shard
         self.content = ReleaseContent()
         self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
+        self._buffered: dict[tuple[str, str], tuple[int, int]] = {}  # rows and bytes in each buffer
         self._written: dict[tuple[str, str], list[Path]] = {}
         self._threads = ThreadPoolExecutor(WRITE_THREADS)
         self._writing: collections.deque[Future] = collections.deque()
@@ -133,26 +134,33 @@ class ShardWriter:
             self.content.add(split, tables)
             for config, table in tables.items():
                 key = (config, split)
-                buffer = self._buffers.setdefault(key, [])
-                buffer.append(table)
-                while self._buffers.get(key) and self._full(self._buffers[key]):
+                self._buffer(key, table)
+                while key in self._buffers and self._full(key):
                     self._flush(key, self.rows_per_shard)
 
-    def _full(self, buffer: list[pa.Table]) -> bool:
-        rows = sum(t.num_rows for t in buffer)
-        return rows >= self.rows_per_shard or sum(t.nbytes for t in buffer) >= BYTES_PER_SHARD
+    def _buffer(self, key: tuple[str, str], table: pa.Table) -> None:
+        """Hold `table` for the next shard of `key`, counting its rows and bytes once (`nbytes` is
+        not cheap on nested columns)."""
+        self._buffers.setdefault(key, []).append(table)
+        rows, size = self._buffered.get(key, (0, 0))
+        self._buffered[key] = (rows + table.num_rows, size + table.nbytes)
+
+    def _full(self, key: tuple[str, str]) -> bool:
+        rows, size = self._buffered[key]
+        return rows >= self.rows_per_shard or size >= BYTES_PER_SHARD
 
     def _flush(self, key: tuple[str, str], limit: int | None = None) -> None:
         """Write the buffer's first `limit` rows (all by default) as the next shard; keep the rest."""
         config, split = key
         buffer = self._buffers.pop(key, [])
+        self._buffered.pop(key, None)
         written = self._written.setdefault(key, [])
         if not buffer and written:
             return
         rows = pa.concat_tables(buffer) if buffer else CONFIG_SCHEMAS[config].empty_table()
         table = rows.slice(0, limit).combine_chunks()
         if limit is not None and rows.num_rows > limit:
-            self._buffers[key] = [rows.slice(limit)]
+            self._buffer(key, rows.slice(limit))
         path = self.root / "data" / config / f".{split}-{len(written):05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         while len(self._writing) >= WRITE_THREADS:

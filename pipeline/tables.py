@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.schema import CONFIG_SCHEMAS, PUBLISHED_DOCUMENT_EXCLUDE, Document, to_row
+from pipeline.schema import CONFIG_SCHEMAS, PUBLISHED_DOCUMENT_EXCLUDE, Document, Section, Sentence, to_row
 
 CONFIGS = ("documents", "sections", "sentences")
 DEFAULT_CONFIG = "documents"
@@ -72,15 +72,15 @@ class Bundle:
     """One document's rows in each config (what the validator checks together)."""
 
     split: str
-    doc: Row
-    sections: list[Row]
-    sentences: list[Row]
+    doc: Row | Document
+    sections: list[Row] | list[Section]
+    sentences: list[Row] | list[Sentence]
 
 
 def bundles_from_documents(documents: Iterable[Document]) -> Iterator[Bundle]:
+    """Documents in memory as bundles: records read like rows, so nothing is converted."""
     for doc in documents:
-        rows = document_rows(doc)
-        yield Bundle(doc.split, rows["documents"][0], rows["sections"], rows["sentences"])
+        yield Bundle(doc.split, doc, doc.sections, doc.sentences)
 
 
 def bundles_from_table(documents: pa.Table) -> Iterator[Bundle]:

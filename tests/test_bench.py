@@ -73,6 +73,11 @@ def test_bench_quick_prints_every_table(tmp_path: Path) -> None:
     if "not measured" not in workers:
         assert {"1", "2"} <= set(rows(workers))
         assert "Speed-up of 2 workers over 1:" in workers
+        reference = rows(workers)["reference: pool over pyarrow, simple detokenisation (2)"]
+        assert THROUGHPUT.fullmatch(reference[0]), reference
+        assert re.search(
+            r"\| `corpus run` \(2 workers\) ≥ 0\.43 × the reference \| 2 MB \| \d+\.\d\d× ", targets
+        )
 
     for heading in ("Detokeniser beside sacremoses", "Sentence splitter beside its peers"):
         peer = section(report, heading)
@@ -82,3 +87,13 @@ def test_bench_quick_prints_every_table(tmp_path: Path) -> None:
     measured = [cell for stage in STAGES for cell in throughput[stage]]
     measured += [cells[0] for name, cells in rows(workers).items() if name in ("1", "2")]
     assert all(re.fullmatch(r"\d+\.\d\d MB/s \(\d+\.\d s\)", cell) for cell in measured), measured
+
+
+def test_reference_detokenises_like_the_harnesses() -> None:
+    """The reference does the harnesses' simple replacements (and so is a fair yardstick for speed)."""
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    from bench_reference import simple_detokenise
+
+    raw = ' = = Career = = \n In 1 @,@ 000 years , the well @-@ known ( " red " ) soldiers \' 2 @.@ 5 % . \n'
+    clean = ' == Career ==\nIn 1,000 years, the well-known ("red") soldiers\' 2.5 %.\n'
+    assert simple_detokenise(raw) == clean

@@ -8,11 +8,22 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.report import ReleaseStats, SourceStats, bins, quantile, release_stats, render_report
+from pipeline.report import (
+    ReleaseStats,
+    SourceStats,
+    bins,
+    quantile,
+    release_stats,
+    render_report,
+    word_counts,
+)
 from tests.conftest import RAW, WT2_RAW, declared_counts
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,3 +137,10 @@ def test_report_renders_in_a_headless_browser(page: Path, tmp_path: Path) -> Non
     subprocess.run([str(CHROMIUM), *flags, page.as_uri()], capture_output=True, timeout=60, check=True)
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000  # a drawn page, not a blank one
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("ab é\t\n\r\f\u00a0"), max_size=12), max_size=20))
+def test_property_word_counts_match_python_split(texts: list[str]) -> None:
+    """Arrow's count of whitespace-separated words agrees with `str.split` (ASCII whitespace)."""
+    expected = [len([word for word in re.split(r"[ \t\n\r\f\v]+", t) if word]) for t in texts]
+    assert word_counts(pa.array(texts, pa.string())).to_pylist() == expected

@@ -11,8 +11,9 @@ from pipeline.cli import main
 from pipeline.detokenise import detokenise_document
 from pipeline.enrich import enrich_document
 from pipeline.ingest import Sidecar, ingest_file
+from pipeline.schema import Document
 from pipeline.segment import segment_document
-from pipeline.tables import Rows, config_rows
+from pipeline.tables import Rows, bundles_from_documents, config_rows
 from pipeline.validate import (
     DocumentChecks,
     bundles_from_rows,
@@ -22,15 +23,20 @@ from pipeline.validate import (
 )
 from tests.conftest import RAW
 
+SEEDS = ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
+
 
 @pytest.fixture(scope="module")
-def good():
+def documents() -> list[Document]:
     sidecar = Sidecar()
-    results = [
-        ingest_file(RAW / name, sidecar) for name in ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
-    ]
-    docs = [enrich_document(segment_document(detokenise_document(d))) for r in results for d in r.documents]
-    return config_rows(docs), [r.source for r in results], [q for r in results for q in r.quarantine]
+    results = [ingest_file(RAW / name, sidecar) for name in SEEDS]
+    return [enrich_document(segment_document(detokenise_document(d))) for r in results for d in r.documents]
+
+
+@pytest.fixture(scope="module")
+def good(documents):
+    results = [ingest_file(RAW / name, Sidecar()) for name in SEEDS]
+    return config_rows(documents), [r.source for r in results], [q for r in results for q in r.quarantine]
 
 
 def failing(rows: Rows, good) -> dict[str, list[str]]:
@@ -109,3 +115,44 @@ def test_validate_stage_in_workers_matches_one_process(tmp_path) -> None:
     ]
     assert reports[0].exit_code == reports[1].exit_code == 0
     assert reports[0].output == reports[1].output and "no content lost" in reports[0].output
+
+
+def damage_offsets(doc: Document) -> None:
+    doc.sentences[3].start += 1
+
+
+def damage_ids(doc: Document) -> None:
+    doc.sentences[1].sentence_id = doc.sentences[0].sentence_id
+
+
+def damage_markers(doc: Document) -> None:
+    doc.text = doc.text.replace("Sino-Japanese", "Sino @-@ Japanese", 1)
+
+
+def damage_edits(doc: Document) -> None:
+    doc.blocks[1].text = doc.blocks[1].text.replace("Nanking", "Nanjing", 1)
+
+
+def damage_counts(doc: Document) -> None:
+    doc.n_sentences += 1
+
+
+@pytest.mark.parametrize(
+    ("damage", "check"),
+    [
+        (damage_offsets, "offsets"),
+        (damage_ids, "unique ids"),
+        (damage_markers, "no wikitext artefacts"),
+        (damage_edits, "edits explain text"),
+        (damage_counts, "counts"),
+    ],
+)
+def test_documents_in_memory_are_checked_as_their_rows(documents, damage, check) -> None:
+    """The streamed run checks records without turning them into rows: the same damage, the same finding."""
+    assert all(c.ok for c in check_documents(bundles_from_documents(documents)).checks.values())
+    damaged = copy.deepcopy(documents)
+    damage(damaged[0])
+    from_records = check_documents(bundles_from_documents(damaged)).checks
+    from_rows = check_documents(bundles_from_rows(config_rows(damaged))).checks
+    assert check in [c.name for c in from_records.values() if not c.ok]
+    assert {n: c.problems for n, c in from_records.items()} == {n: c.problems for n, c in from_rows.items()}
