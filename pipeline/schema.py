@@ -19,7 +19,6 @@ import itertools
 import operator
 import types
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -196,7 +195,6 @@ def arrow_schema(cls: type, exclude: tuple[str, ...] = ()) -> pa.Schema:
 
 
 T = TypeVar("T")
-Converter = Callable[[Any], Any]
 
 
 def _unwrap_optional(hint: Any) -> Any:
@@ -210,44 +208,6 @@ def _unwrap_optional(hint: Any) -> Any:
 def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
     hints = typing.get_type_hints(cls)
     return tuple((f.name, _unwrap_optional(hints[f.name])) for f in dataclasses.fields(cls))
-
-
-@functools.cache
-def _writer(hint: Any) -> Converter | None:
-    """A function turning a dataclass value into what Arrow's `from_pylist` takes (None: as is)."""
-    if typing.get_origin(hint) is list:
-        item = _writer(_unwrap_optional(typing.get_args(hint)[0]))
-        if item is None:
-            return None
-        return lambda v: [item(x) for x in v]
-    if dataclasses.is_dataclass(hint):
-        write = _record_writer(hint)
-        return lambda v: None if v is None else write(v)
-    return None
-
-
-def _nested(cls: type) -> tuple[tuple[str, Converter], ...]:
-    """The fields of `cls` that need converting (nested records); the rest pass as they are."""
-    converters = ((name, _writer(hint)) for name, hint in _field_hints(cls))
-    return tuple((name, fn) for name, fn in converters if fn is not None)
-
-
-@functools.cache
-def _record_writer(cls: type) -> Converter:
-    nested = _nested(cls)
-
-    def write(record: Any) -> dict[str, Any]:
-        row = dict(record.__dict__)
-        for name, convert in nested:
-            row[name] = convert(row[name])
-        return row
-
-    return write
-
-
-def to_row(record: Any) -> dict[str, Any]:
-    """A (nested) dataclass as a plain dict for Arrow (no deep copies)."""
-    return _record_writer(type(record))(record)
 
 
 DOCUMENT_SCHEMA = arrow_schema(Document)

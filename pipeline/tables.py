@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.schema import CONFIG_SCHEMAS, PUBLISHED_DOCUMENT_EXCLUDE, Document, Section, Sentence, to_row
+from pipeline.schema import CONFIG_SCHEMAS, PUBLISHED_DOCUMENT_EXCLUDE, Document, Section, Sentence
 
 CONFIGS = ("documents", "sections", "sentences")
 DEFAULT_CONFIG = "documents"
@@ -23,27 +23,6 @@ DEFAULT_CONFIG = "documents"
 Row = dict[str, Any]
 Rows = dict[str, dict[str, list[Row]]]  # config → split → rows
 ConfigTables = dict[str, pa.Table]  # config → one split's rows
-
-
-def document_rows(doc: Document) -> dict[str, list[Row]]:
-    """One document's rows in each config."""
-    row = to_row(doc)
-    for name in PUBLISHED_DOCUMENT_EXCLUDE:
-        row.pop(name)
-    return {
-        "documents": [row],
-        "sections": [to_row(s) for s in doc.sections],
-        "sentences": [to_row(s) for s in doc.sentences],
-    }
-
-
-def config_rows(documents: Iterable[Document]) -> Rows:
-    """Rows of each config, grouped by split, in document order."""
-    rows: Rows = {config: {} for config in CONFIGS}
-    for doc in documents:
-        for config, config_rows_ in document_rows(doc).items():
-            rows[config].setdefault(doc.split, []).extend(config_rows_)
-    return rows
 
 
 def config_tables(documents: pa.Table) -> Iterator[tuple[str, ConfigTables]]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from pipeline.schema import PUBLISHED_DOCUMENT_EXCLUDE, Document
+from pipeline.tables import CONFIGS, Rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -29,6 +34,20 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def declared_counts(release: Path) -> dict[str, dict[str, int]]:
     """Rows per config and split, as a release's manifest declares them."""
     return json.loads((release / "manifest.json").read_text(encoding="utf-8"))["counts"]
+
+
+def config_rows(documents: Iterable[Document]) -> Rows:
+    """Each config's rows (config → split → rows) of documents in memory, in document order: what
+    a release holds, as plain dicts a test can damage."""
+    rows: Rows = {config: {} for config in CONFIGS}
+    for doc in documents:
+        row = asdict(doc)
+        for name in PUBLISHED_DOCUMENT_EXCLUDE:
+            del row[name]
+        rows["documents"].setdefault(doc.split, []).append(row)
+        rows["sections"].setdefault(doc.split, []).extend(asdict(s) for s in doc.sections)
+        rows["sentences"].setdefault(doc.split, []).extend(asdict(s) for s in doc.sentences)
+    return rows
 
 
 def shared_file(*parts: str) -> Path:

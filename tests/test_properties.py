@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,7 +19,7 @@ from pipeline.detokenise import detokenise_document
 from pipeline.edits import apply_edits
 from pipeline.enrich import enrich_document
 from pipeline.ingest import FileIngest, Sidecar, iter_raw_lines
-from pipeline.schema import DOCUMENT_SCHEMA, Document, records_from_arrow, records_to_arrow, to_row
+from pipeline.schema import DOCUMENT_SCHEMA, Document, records_from_arrow, records_to_arrow
 from pipeline.segment import segment_document
 from tests.conftest import ROOT
 
@@ -96,7 +97,7 @@ def test_property_any_lines_go_through_every_stage(lines: list[str], fmt: str) -
 
 @given(st.lists(st.one_of(wikitext_line, tokenised_line), max_size=25), st.sampled_from(FORMATS))
 def test_property_output_is_deterministic(lines: list[str], fmt: str) -> None:
-    assert to_row(all_stages(lines, fmt)) == to_row(all_stages(list(lines), fmt))
+    assert all_stages(lines, fmt) == all_stages(list(lines), fmt)
 
 
 @given(st.lists(st.lists(st.one_of(wikitext_line, tokenised_line), max_size=12), max_size=4))
@@ -104,7 +105,7 @@ def test_property_records_survive_arrow_column_by_column(articles: list[list[str
     """The columnar conversion stages use gives the same table as one dict per record, and back."""
     docs = [all_stages(lines, fmt) for lines, fmt in zip(articles, itertools.cycle(FORMATS))]
     table = pa.Table.from_struct_array(records_to_arrow(docs, Document))
-    assert table.equals(pa.Table.from_pylist([to_row(d) for d in docs], schema=DOCUMENT_SCHEMA))
+    assert table.equals(pa.Table.from_pylist([asdict(d) for d in docs], schema=DOCUMENT_SCHEMA))
     assert records_from_arrow(table, Document) == docs
     assert records_from_arrow(table.slice(1, 2), Document) == docs[1:3]  # offsets of a slice
 

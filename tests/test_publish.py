@@ -23,8 +23,8 @@ from pipeline.schema import Document
 from pipeline.segment import segment_document
 from pipeline.stages import published_dataset
 from pipeline.storage import records_table
-from pipeline.tables import CONFIGS, config_rows
-from tests.conftest import RAW, declared_counts
+from pipeline.tables import CONFIGS
+from tests.conftest import RAW, config_rows, declared_counts
 
 SEEDS = ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
 

@@ -13,7 +13,7 @@ from pipeline.enrich import enrich_document
 from pipeline.ingest import Sidecar, ingest_file
 from pipeline.schema import Document
 from pipeline.segment import segment_document
-from pipeline.tables import Rows, bundles_from_documents, config_rows
+from pipeline.tables import Rows, bundles_from_documents
 from pipeline.validate import (
     DocumentChecks,
     bundles_from_rows,
@@ -21,7 +21,7 @@ from pipeline.validate import (
     document_report,
     validate_rows,
 )
-from tests.conftest import RAW
+from tests.conftest import RAW, config_rows
 
 SEEDS = ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
 
