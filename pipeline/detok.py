@@ -323,7 +323,7 @@ def _pair_table(disabled: frozenset[str]) -> dict[tuple[str, str], str | None]:
 
 
 # `Edit(...)` goes through the type's C-level init slot; allocating the object and calling
-# the dataclass `__init__` directly builds the same object (same fields, same `__dict__`) a
+# the dataclass `__init__` directly builds the same object (same fields and slots) a
 # good deal faster, which counts in the pass: a paragraph has a dozen edits or more.
 _new_edit = object.__new__
 _init_edit = Edit.__init__
