@@ -31,7 +31,8 @@ import pyarrow.parquet as pq
 ISSUE_MBPS = 23.0  # the issue's figure for this reference on two cores
 CHUNK_LINES = 20_000
 
-REPLACEMENTS = (
+# Markers and punctuation, then (after the brackets and quotes) headings and line ends.
+MARKS = (
     ("s '", "s'"),
     (" @-@ ", "-"),
     (" @,@ ", ","),
@@ -42,6 +43,8 @@ REPLACEMENTS = (
     (" ! ", "! "),
     (" ? ", "? "),
     (" , ", ", "),
+)
+LAYOUT = (
     ("= = = =", "===="),
     ("= = =", "==="),
     ("= =", "=="),
@@ -65,11 +68,11 @@ BRACKETS = tuple(
 
 def simple_detokenise(text: str) -> str:
     """The harnesses' WikiText detokeniser: fixed replacements and bracket-pairing regexes."""
-    for old, new in REPLACEMENTS[:10]:
+    for old, new in MARKS:
         text = text.replace(old, new)
     for pattern, replacement in BRACKETS:
         text = pattern.sub(replacement, text)
-    for old, new in REPLACEMENTS[10:]:
+    for old, new in LAYOUT:
         text = text.replace(old, new)
     return text
 
