@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from pipeline.schema import PUBLISHED_DOCUMENT_EXCLUDE, Document
+from pipeline.detokenise import detokenise_document
+from pipeline.enrich import enrich_document
+from pipeline.ingest import Sidecar, ingest_file
+from pipeline.schema import PUBLISHED_DOCUMENT_EXCLUDE, Document, Quarantine, Source
+from pipeline.segment import segment_document
 from pipeline.tables import CONFIGS, Rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +38,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def declared_counts(release: Path) -> dict[str, dict[str, int]]:
     """Rows per config and split, as a release's manifest declares them."""
     return json.loads((release / "manifest.json").read_text(encoding="utf-8"))["counts"]
+
+
+def seed_articles() -> tuple[list[Document], list[Source], list[Quarantine]]:
+    """The two seed articles in raw/ through every per-document stage: documents, sources, quarantine."""
+    results = [
+        ingest_file(RAW / name, Sidecar())
+        for name in ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
+    ]
+    docs = [enrich_document(segment_document(detokenise_document(d))) for r in results for d in r.documents]
+    return docs, [r.source for r in results], [q for r in results for q in r.quarantine]
 
 
 def config_rows(documents: Iterable[Document]) -> Rows:

@@ -15,26 +15,18 @@ from click.testing import CliRunner
 
 from pipeline import publish as publish_mod
 from pipeline.cli import main
-from pipeline.detokenise import detokenise_document
-from pipeline.enrich import enrich_document
-from pipeline.ingest import Sidecar, ingest_file
 from pipeline.publish import PublishError, PublishSettings, list_releases, publish, resolve_release
 from pipeline.schema import Document
-from pipeline.segment import segment_document
 from pipeline.stages import published_dataset
 from pipeline.storage import records_table
 from pipeline.tables import CONFIGS
-from tests.conftest import RAW, config_rows, declared_counts
-
-SEEDS = ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
+from tests.conftest import config_rows, declared_counts, seed_articles
 
 
 @pytest.fixture(scope="module")
 def seed() -> tuple[Any, Any, Any]:
-    """Rows, sources and quarantine of the two seed articles, built with the stage functions."""
-    results = [ingest_file(RAW / name, Sidecar()) for name in SEEDS]
-    docs = [enrich_document(segment_document(detokenise_document(d))) for r in results for d in r.documents]
-    return docs, [r.source for r in results], [q for r in results for q in r.quarantine]
+    """Documents, sources and quarantine of the two seed articles, built with the stage functions."""
+    return seed_articles()
 
 
 @pytest.fixture

@@ -8,11 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.detokenise import detokenise_document
-from pipeline.enrich import enrich_document
-from pipeline.ingest import Sidecar, ingest_file
 from pipeline.schema import Document
-from pipeline.segment import segment_document
 from pipeline.tables import Rows, bundles_from_documents
 from pipeline.validate import (
     DocumentChecks,
@@ -21,22 +17,23 @@ from pipeline.validate import (
     document_report,
     validate_rows,
 )
-from tests.conftest import RAW, config_rows
-
-SEEDS = ("000_9effd60b1a05fa4f.txt", "001_85fa657f670b8bbb.txt")
+from tests.conftest import RAW, config_rows, seed_articles
 
 
 @pytest.fixture(scope="module")
-def documents() -> list[Document]:
-    sidecar = Sidecar()
-    results = [ingest_file(RAW / name, sidecar) for name in SEEDS]
-    return [enrich_document(segment_document(detokenise_document(d))) for r in results for d in r.documents]
+def seeded():
+    return seed_articles()
 
 
 @pytest.fixture(scope="module")
-def good(documents):
-    results = [ingest_file(RAW / name, Sidecar()) for name in SEEDS]
-    return config_rows(documents), [r.source for r in results], [q for r in results for q in r.quarantine]
+def documents(seeded) -> list[Document]:
+    return seeded[0]
+
+
+@pytest.fixture(scope="module")
+def good(seeded):
+    documents, sources, quarantine = seeded
+    return config_rows(documents), sources, quarantine
 
 
 def failing(rows: Rows, good) -> dict[str, list[str]]:

@@ -1,8 +1,9 @@
 """Detokeniser benchmark: ours (with every edit recorded) beside sacremoses' Moses detokeniser.
 
-Same input, same process, same run: the lines of WikiText-2 raw test (CRLF normalised),
-repeated. Prints a Markdown table with MB/s, the speed ratio, exact match on the verified
-gold set and the share of real paragraphs that survive detokenise → retokenise unchanged.
+Same input, same process, same run: the lines of WikiText-2 raw test (CRLF normalised), in
+alternating rounds (tests/bench/timing.py). Prints a Markdown table with MB/s, the speed ratio,
+exact match on the verified gold set and the share of real paragraphs that survive
+detokenise → retokenise unchanged.
 
     .venv/bin/python tests/bench/bench_detok.py [--repeat ROUNDS]
 """
@@ -11,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_ratio, seconds, timed_rounds
 
 from pipeline.detok import detokenise, retokenise
 
@@ -43,28 +44,6 @@ def ours(line: str) -> str:
     return result.text
 
 
-def seconds(fn: Callable[[str], str], lines: list[str]) -> float:
-    started = time.perf_counter()
-    for line in lines:
-        fn(line)
-    return time.perf_counter() - started
-
-
-def paired_rounds(
-    ours_fn: Callable[[str], str], peer_fn: Callable[[str], str], lines: list[str], rounds: int
-) -> tuple[list[float], list[float]]:
-    """Seconds of each detokeniser over `lines`, in alternating rounds (ours, peer, ours, ...).
-
-    A shared machine slows down and speeds up from one second to the next; timing the two
-    side by side, round after round, lets each ratio compare like with like.
-    """
-    ours_times, peer_times = [], []
-    for _ in range(rounds):
-        ours_times.append(seconds(ours_fn, lines))
-        peer_times.append(seconds(peer_fn, lines))
-    return ours_times, peer_times
-
-
 def exact_share(fn: Callable[[str], str]) -> float:
     rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
     return sum(fn(r["raw"]).strip() == r["gold"] for r in rows) / len(rows)
@@ -81,7 +60,7 @@ def round_trip_share(paths: list[Path]) -> tuple[float, int]:
     return same / len(paragraphs), len(paragraphs)
 
 
-def table(repeat: int = 3) -> str:
+def table(repeat: int = 9) -> str:
     """The table; `repeat` rounds of each detokeniser over the test file, alternating."""
     lines = TEST_RAW.read_bytes().decode("utf-8").replace("\r\n", "\n").split("\n")
     size = sum(len(line.encode("utf-8")) + 1 for line in lines) / 1e6
@@ -96,8 +75,9 @@ def table(repeat: int = 3) -> str:
         "| --- | --- | --- | --- |",
     ]
     if peer:
-        ours_times, peer_times = paired_rounds(ours, peer, lines, repeat)
-        ratio = statistics.median(p / o for o, p in zip(ours_times, peer_times, strict=True))
+        times = timed_rounds({"ours": ours, "moses": peer}, lines, repeat)
+        ours_times, peer_times = times["ours"], times["moses"]
+        ratio = median_ratio(peer_times, ours_times)
         speed = size / min(ours_times)
         out.append(f"| ours (edits recorded) | {speed:.2f} | {ratio:.2f} | {exact_share(ours):.3f} |")
         out.append(

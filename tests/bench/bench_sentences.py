@@ -19,11 +19,11 @@ import contextlib
 import importlib.util
 import io
 import re
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_ratio, timed_rounds
 
 ROOT = Path(__file__).resolve().parents[2]
 SBD = ROOT.parent / "shared" / "data" / "sbd"
@@ -95,28 +95,6 @@ def evaluate(score, split: Splitter, golden: list[dict], docs: list[dict]) -> di
 SLOW_SECONDS = 5.0  # a splitter slower than this over the text is timed once
 
 
-def seconds(split: Splitter, texts: list[str]) -> float:
-    t0 = time.perf_counter()
-    for t in texts:
-        split(t)
-    return time.perf_counter() - t0
-
-
-def timed_rounds(splitters: dict[str, Splitter], texts: list[str], runs: int) -> dict[str, list[float]]:
-    """Seconds of each splitter over `texts`, round after round, every splitter in turn.
-
-    A shared machine slows down and speeds up from one second to the next; timing the
-    splitters side by side in each round lets each ratio compare like with like.
-    """
-    times: dict[str, list[float]] = {name: [] for name in splitters}
-    for round_ in range(runs):
-        for name, split in splitters.items():
-            if round_ and times[name][0] > SLOW_SECONDS:
-                continue
-            times[name].append(seconds(split, texts))
-    return times
-
-
 def table(mb: float = 1.0, runs: int = 7) -> str:
     """The comparison as a Markdown table (with a line saying what was measured)."""
     score = load_scorer()
@@ -140,14 +118,14 @@ def table(mb: float = 1.0, runs: int = 7) -> str:
     for name, make in SPLITTERS.items():
         with contextlib.suppress(ImportError):
             splitters[name] = make()
-    times = timed_rounds(splitters, texts, runs)
+    times = timed_rounds(splitters, texts, runs, SLOW_SECONDS)
     ours = times[next(iter(SPLITTERS))]
     for name in SPLITTERS:
         if name not in splitters:
             out.append(f"| {name} | not installed | | | | | |")
             continue
         m = evaluate(score, splitters[name], golden, docs)
-        ratio = statistics.median(t / o for t, o in zip(times[name], ours, strict=False))
+        ratio = median_ratio(times[name], ours)
         cells = [name, f"{m['golden']:.3f}", f"{m['f1']:.3f}", f"{m['cite_f1']:.3f}", str(m["damaged"])]
         out.append("| " + " | ".join([*cells, f"{size / 1e6 / min(times[name]):.2f}", f"{ratio:.2f}"]) + " |")
     return "\n".join(out)
