@@ -1,10 +1,10 @@
-"""Detokenise: a document's lines → clean blocks (title, headings, paragraphs).
+"""Detokenise: a document's lines → clean blocks (title, headings, paragraphs, list items).
 
 WikiText lines become heading and paragraph blocks; malformed headings are repaired and
 paragraphs split mid-sentence by a blank line are joined, each change recorded as an
 `Edit`. The text of every block goes through the paragraph detokeniser in
-`pipeline.detok`. Plain-text articles are not tokenised: each line becomes a `line`
-block that the segment stage classifies.
+`pipeline.detok`. Plain-text articles are not tokenised: their lines are given their roles
+by layout (`pipeline.plaintext`), list bullets and hard wraps removed and recorded.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import regex
 from pipeline.detok import detokenise as detokenise_text
 from pipeline.edits import shifted
 from pipeline.ingest import HEADING, heading_level
+from pipeline.plaintext import classify_lines
 from pipeline.schema import Block, Document, Edit
 
 # A paragraph that ends like this is finished; one that does not may have been cut.
@@ -31,6 +32,8 @@ class DetokeniseSettings:
 
 
 DEFAULT_SETTINGS = DetokeniseSettings()
+# The fields `detokenise_document` sets (the stage's output keeps its input's other columns).
+DETOKENISE_WRITES = ("title", "lines", "blocks")
 
 
 def detokenise_document(doc: Document, settings: DetokeniseSettings = DEFAULT_SETTINGS) -> Document:
@@ -40,7 +43,7 @@ def detokenise_document(doc: Document, settings: DetokeniseSettings = DEFAULT_SE
     later stages need not read and write them again.
     """
     if doc.source_format == "plain":
-        doc.blocks = plain_blocks(doc)
+        doc.blocks = classify_plain_blocks(plain_blocks(doc))
         doc.lines = []
         return doc
     blocks = [clean_block(b, settings.disabled_rules) for b in wikitext_blocks(doc)]
@@ -55,11 +58,89 @@ def detokenise_document(doc: Document, settings: DetokeniseSettings = DEFAULT_SE
 
 
 def plain_blocks(doc: Document) -> list[Block]:
+    """One block per non-blank line, its role not yet known (kind `line`)."""
     return [
         Block("line", 0, doc.line_start + i, doc.line_start + i, line, line)
         for i, line in enumerate(doc.lines)
         if line.strip()
     ]
+
+
+def classify_plain_blocks(blocks: list[Block]) -> list[Block]:
+    """Give plain-text lines their roles (title, heading, item, paragraph) by layout.
+
+    The classifier sees the article's lines as they were, blank lines included (blank gaps
+    are part of the layout); a hard-wrapped line is joined to the paragraph it continues.
+    """
+    if not blocks:
+        return []
+    first = blocks[0].line_start
+    lines = [""] * (blocks[-1].line_end - first + 1)
+    for block in blocks:
+        lines[block.line_start - first] = block.raw
+    roles = classify_lines(lines)
+    classified: list[Block] = []
+    for block in blocks:
+        role = roles[block.line_start - first]
+        if role.kind == "blank":
+            continue
+        line = plain_line_block(block, role.kind, role.level, role.text_start, role.text_end)
+        if role.continues and classified:
+            classified[-1] = unwrap(classified[-1], line)
+        else:
+            classified.append(line)
+    return classified
+
+
+def plain_line_block(block: Block, kind: str, level: int, start: int, end: int) -> Block:
+    """One line's block: its content without surrounding space or a list bullet (recorded)."""
+    content = block.raw[start:end]
+    edits = []
+    if start:
+        dropped = "bullet" if block.raw[:start].strip() else "space"
+        edits.append(Edit(f"plain.{dropped}", "delete", block.raw[:start], "", 0, start, 0, 0))
+    if end < len(block.raw):
+        n = len(content)
+        edits.append(Edit("plain.space", "delete", block.raw[end:], "", end, len(block.raw), n, n))
+    return Block(
+        kind, level, block.line_start, block.line_end, block.raw, content, edits, block.marks, block.flags
+    )
+
+
+def unwrap(first: Block, following: Block) -> Block:
+    """Join a hard-wrapped line to the paragraph or item it continues; the break becomes a space."""
+    raw = first.raw + "\n" + following.raw
+    shift_raw, shift_clean = len(first.raw) + 1, len(first.text) + 1
+    tail = next((e for e in first.edits if e.raw_end == len(first.raw) and e.raw_start > 0), None)
+    lead = next((e for e in following.edits if e.raw_start == 0), None)
+    gap_start = tail.raw_start if tail else len(first.raw)
+    gap_end = shift_raw + (lead.raw_end if lead else 0)
+    edits = [e for e in first.edits if e is not tail]
+    edits.append(
+        Edit(
+            "plain.unwrap",
+            "space",
+            raw[gap_start:gap_end],
+            " ",
+            gap_start,
+            gap_end,
+            len(first.text),
+            shift_clean,
+        )
+    )
+    edits += [shifted(e, shift_raw, shift_clean) for e in following.edits if e is not lead]
+    text = first.text + " " + following.text
+    return Block(
+        first.kind,
+        first.level,
+        first.line_start,
+        following.line_end,
+        raw,
+        text,
+        edits,
+        first.marks,
+        first.flags,
+    )
 
 
 def wikitext_blocks(doc: Document) -> list[Block]:

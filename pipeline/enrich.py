@@ -11,6 +11,17 @@ from pipeline.schema import Document, RuleCount
 # hyphens or points. The standard `re` finds them twice as fast as `regex` with `\p{...}` classes.
 WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
 UNK = "<unk>"
+# The fields `enrich_document` sets (the stage's output keeps its input's other columns).
+ENRICH_WRITES = (
+    "n_chars",
+    "n_words",
+    "n_sentences",
+    "n_sections",
+    "unk_count",
+    "sections",
+    "rule_counts",
+    "flags",
+)
 
 
 def enrich_document(doc: Document) -> Document:

@@ -14,7 +14,7 @@ from typing import Any
 
 def run_shards_on_ray(
     process_shard: Callable[..., dict[str, Any]],
-    fn: Callable[..., Any],
+    stage: Any,
     jobs: list[tuple[Path, Path]],
     address: str | None,
 ) -> Iterator[dict[str, Any]]:
@@ -28,7 +28,7 @@ def run_shards_on_ray(
     context.enable_progress_bars = False
 
     def run(row: dict[str, Any]) -> dict[str, Any]:
-        return {"index": row["index"], **process_shard(fn, Path(row["source"]), Path(row["target"]))}
+        return {"index": row["index"], **process_shard(stage, Path(row["source"]), Path(row["target"]))}
 
     items = [{"index": i, "source": str(src), "target": str(dst)} for i, (src, dst) in enumerate(jobs)]
     results = sorted(ray.data.from_items(items).map(run).take_all(), key=lambda r: r["index"])

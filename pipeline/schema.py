@@ -83,8 +83,8 @@ class RuleCount(Record):
 class Block(Record):
     """A heading, paragraph, list item or title line, before and after cleaning.
 
-    kind: "title" | "heading" | "paragraph" | "item" | "line" (a plain-text line not yet
-    classified). `raw` is the source lines joined by newlines; `text` is clean.
+    kind: "title" | "heading" | "paragraph" | "item". `raw` is the source lines joined by
+    newlines; `text` is clean.
     `line_start`/`line_end` are 1-based, inclusive line numbers in the source file.
     """
 
@@ -272,19 +272,27 @@ def _arrow_fields(cls: type) -> tuple[list[pa.Field], dict[str, pa.DataType]]:
 
 def records_to_arrow(records: list[Any], cls: type) -> pa.StructArray:
     """`records` (instances of the dataclass `cls`) as one Arrow struct array of `arrow_type(cls)`."""
-    fields, types_ = _arrow_fields(cls)
-    arrays = []
-    for name, _hint, nested in _columns(cls):
-        values = list(map(operator.attrgetter(name), records))
-        if nested is None:
-            arrays.append(pa.array(values, types_[name]))
-            continue
-        offsets = pa.array(itertools.accumulate(map(len, values), initial=0), pa.int32())
-        flat = records_to_arrow(list(itertools.chain.from_iterable(values)), nested)
-        arrays.append(pa.ListArray.from_arrays(offsets, flat))
+    fields, _ = _arrow_fields(cls)
     if not records:
         return pa.array([], pa.struct(fields))
+    arrays = [field_array(records, cls, name) for name, _hint, _nested in _columns(cls)]
     return pa.StructArray.from_arrays(arrays, fields=fields)
+
+
+def field_array(records: list[Any], cls: type, name: str) -> pa.Array:
+    """One field of `records` (instances of the dataclass `cls`) as an Arrow array of its type."""
+    values = list(map(operator.attrgetter(name), records))
+    nested = _nested_records(cls)[name]
+    if nested is None:
+        return pa.array(values, _arrow_fields(cls)[1][name])
+    offsets = pa.array(itertools.accumulate(map(len, values), initial=0), pa.int32())
+    flat = records_to_arrow(list(itertools.chain.from_iterable(values)), nested)
+    return pa.ListArray.from_arrays(offsets, flat)
+
+
+@functools.cache
+def _nested_records(cls: type) -> dict[str, type | None]:
+    return {name: nested for name, _hint, nested in _columns(cls)}
 
 
 def records_from_arrow(array: pa.StructArray | pa.RecordBatch | pa.Table, cls: type[T]) -> list[T]:

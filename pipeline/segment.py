@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.edits import shifted
-from pipeline.plaintext import classify_lines
-from pipeline.schema import Block, Document, Edit, Section, Sentence, Span
+from pipeline.schema import Block, Document, Section, Sentence, Span
 from pipeline.sentences import split_sentences
 
 PARAGRAPH_KINDS = ("paragraph", "item")
+# The fields `segment_document` sets (the stage's output keeps its input's other columns).
+SEGMENT_WRITES = ("text", "sections", "sentences")
 
 
 @dataclass
@@ -24,89 +24,11 @@ class _OpenSection:
 
 
 def segment_document(doc: Document) -> Document:
-    if doc.source_format == "plain":
-        doc.blocks = classify_plain_blocks(doc.blocks)
+    """Fill `text`, `sections` and `sentences` from the blocks (which it leaves as they are)."""
     doc.text, positions = assemble_text(doc.blocks)
     doc.sections, owner = build_sections(doc, positions)
     doc.sentences = split_into_sentences(doc, positions, owner)
     return doc
-
-
-def classify_plain_blocks(blocks: list[Block]) -> list[Block]:
-    """Give plain-text lines their roles (title, heading, item, paragraph) by layout.
-
-    The classifier sees the article's lines as they were, blank lines included (blank gaps
-    are part of the layout); a hard-wrapped line is joined to the paragraph it continues.
-    """
-    if not blocks:
-        return []
-    first = blocks[0].line_start
-    lines = [""] * (blocks[-1].line_end - first + 1)
-    for block in blocks:
-        lines[block.line_start - first] = block.raw
-    roles = classify_lines(lines)
-    classified: list[Block] = []
-    for block in blocks:
-        role = roles[block.line_start - first]
-        if role.kind == "blank":
-            continue
-        line = plain_line_block(block, role.kind, role.level, role.text_start, role.text_end)
-        if role.continues and classified:
-            classified[-1] = unwrap(classified[-1], line)
-        else:
-            classified.append(line)
-    return classified
-
-
-def plain_line_block(block: Block, kind: str, level: int, start: int, end: int) -> Block:
-    """One line's block: its content without surrounding space or a list bullet (recorded)."""
-    content = block.raw[start:end]
-    edits = []
-    if start:
-        dropped = "bullet" if block.raw[:start].strip() else "space"
-        edits.append(Edit(f"plain.{dropped}", "delete", block.raw[:start], "", 0, start, 0, 0))
-    if end < len(block.raw):
-        n = len(content)
-        edits.append(Edit("plain.space", "delete", block.raw[end:], "", end, len(block.raw), n, n))
-    return Block(
-        kind, level, block.line_start, block.line_end, block.raw, content, edits, block.marks, block.flags
-    )
-
-
-def unwrap(first: Block, following: Block) -> Block:
-    """Join a hard-wrapped line to the paragraph or item it continues; the break becomes a space."""
-    raw = first.raw + "\n" + following.raw
-    shift_raw, shift_clean = len(first.raw) + 1, len(first.text) + 1
-    tail = next((e for e in first.edits if e.raw_end == len(first.raw) and e.raw_start > 0), None)
-    lead = next((e for e in following.edits if e.raw_start == 0), None)
-    gap_start = tail.raw_start if tail else len(first.raw)
-    gap_end = shift_raw + (lead.raw_end if lead else 0)
-    edits = [e for e in first.edits if e is not tail]
-    edits.append(
-        Edit(
-            "plain.unwrap",
-            "space",
-            raw[gap_start:gap_end],
-            " ",
-            gap_start,
-            gap_end,
-            len(first.text),
-            shift_clean,
-        )
-    )
-    edits += [shifted(e, shift_raw, shift_clean) for e in following.edits if e is not lead]
-    text = first.text + " " + following.text
-    return Block(
-        first.kind,
-        first.level,
-        first.line_start,
-        following.line_end,
-        raw,
-        text,
-        edits,
-        first.marks,
-        first.flags,
-    )
 
 
 def assemble_text(blocks: list[Block]) -> tuple[str, list[Span]]:

@@ -27,34 +27,33 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import __version__
-from pipeline.detokenise import DetokeniseSettings, detokenise_document
-from pipeline.enrich import enrich_document
+from pipeline.detokenise import DETOKENISE_WRITES, DetokeniseSettings, detokenise_document
+from pipeline.enrich import ENRICH_WRITES, enrich_document
 from pipeline.ingest import FileIngest, InputError, discover_inputs, find_sidecar, load_sidecar, logical_name
 from pipeline.publish import POINTER, Published, PublishSettings, publish
 from pipeline.runtime import collect_garbage_less_often
-from pipeline.schema import Document, Quarantine, Source
-from pipeline.segment import segment_document
+from pipeline.schema import Document, Quarantine, Source, records_from_arrow
+from pipeline.segment import SEGMENT_WRITES, segment_document
 from pipeline.storage import (
-    DOCS_PER_ROW_GROUP,
     DOCS_PER_SHARD,
     SHARD_GLOB,
     ShardWritten,
     atomic_dir,
     clear_marker,
     document_shards,
+    documents_table,
     finished_shards,
     read_marker,
     read_records,
-    read_shard,
     replace_file,
     sha256_file,
-    write_document_shard,
+    shard_tables,
     write_documents,
     write_marker,
     write_records,
+    write_shard,
 )
 from pipeline.tables import bundles_from_documents, bundles_from_table
 from pipeline.validate import DocumentChecks, Report, check_documents, document_report, validate_release
@@ -141,7 +140,7 @@ def run_ingest(
 ) -> IngestSummary:
     """Read the raw files into document shards (skipped when inputs and settings are unchanged).
 
-    `on_shard(entry, documents)` is told of each shard as it is written (not when skipped).
+    `on_shard(entry, tables)` is told of each shard as it is written (not when skipped).
     """
     files = discover_inputs(paths)
     if not files:
@@ -196,25 +195,39 @@ def ingest_records(processed: Path) -> tuple[list[Source], list[Quarantine]]:
 # ----------------------------------------------------------------- map stages
 
 
-def process_shard(fn: DocumentFn, source: Path, target: Path) -> dict[str, Any]:
-    """Apply a stage function to every document of one shard; write the output shard."""
-    collect_garbage_less_often()  # also in Ray's workers, which the run did not start
-    return write_document_shard((fn(doc) for doc in read_shard(source)), target)
-
-
 @dataclass(frozen=True)
 class MapStage:
-    """A per-document stage: its input and output folders, its function and what its output
-    depends on besides the input (settings and code version)."""
+    """A per-document stage: its input and output folders, its function, the fields the function
+    sets (the other columns of its output are its input's) and what its output depends on besides
+    the input (settings and code version)."""
 
     source: str
     target: str
     fn: DocumentFn
+    writes: tuple[str, ...]
     key: dict[str, Any]
 
 
-def map_stage_of(source: str, target: str, fn: DocumentFn, settings: dict[str, Any]) -> MapStage:
-    return MapStage(source, target, fn, fingerprint(stage=target, **settings))
+def map_stage_of(
+    source: str, target: str, fn: DocumentFn, writes: tuple[str, ...], settings: dict[str, Any]
+) -> MapStage:
+    return MapStage(source, target, fn, writes, fingerprint(stage=target, **settings))
+
+
+Batch = tuple[list[Document], pa.Table]  # documents and the table they are the rows of
+
+
+def apply_stage(stage: MapStage, batch: Batch) -> Batch:
+    """The stage function applied to a batch of documents, and their table after it."""
+    docs = [stage.fn(doc) for doc in batch[0]]
+    return docs, documents_table(docs, batch[1], stage.writes)
+
+
+def process_shard(stage: MapStage, source: Path, target: Path) -> dict[str, Any]:
+    """Apply a stage function to every document of one shard; write the output shard."""
+    collect_garbage_less_often()  # also in Ray's workers, which the run did not start
+    batches = ((records_from_arrow(table, Document), table) for table in shard_tables(source))
+    return write_shard((apply_stage(stage, batch)[1] for batch in batches), target)
 
 
 class StageFolder:
@@ -276,27 +289,32 @@ def map_stage(
             todo.append(entry)
         else:
             folder.record(entry, kept, written=False)
-    outputs = _run_shards(stage.fn, source, folder.path, todo, engine, progress)
+    outputs = _run_shards(stage, source, folder.path, todo, engine, progress)
     for entry, out in zip(todo, outputs, strict=True):
         folder.record(entry, out, written=True)
     return folder.finish(inputs)
 
 
 def _run_shards(
-    fn: DocumentFn, source: Path, target: Path, todo: list[dict[str, Any]], engine: Engine, progress: Progress
+    stage: MapStage,
+    source: Path,
+    target: Path,
+    todo: list[dict[str, Any]],
+    engine: Engine,
+    progress: Progress,
 ) -> Iterator[dict[str, Any]]:
     jobs = [(source / e["name"], target / e["name"]) for e in todo]
     if engine.name == "ray":
         from pipeline.ray_engine import run_shards_on_ray
 
-        yield from run_shards_on_ray(process_shard, fn, jobs, engine.ray_address)
+        yield from run_shards_on_ray(process_shard, stage, jobs, engine.ray_address)
         return
-    work = functools.partial(_process_job, fn)
+    work = functools.partial(_process_job, stage)
     yield from progress(map_in_workers(work, jobs, engine.workers), target.name, len(jobs))
 
 
-def _process_job(fn: DocumentFn, job: tuple[Path, Path]) -> dict[str, Any]:
-    return process_shard(fn, *job)
+def _process_job(stage: MapStage, job: tuple[Path, Path]) -> dict[str, Any]:
+    return process_shard(stage, *job)
 
 
 def map_in_workers(fn: Callable[[Any], T], items: list[Any], workers: int) -> Iterator[T]:
@@ -358,11 +376,11 @@ LOCAL = Engine()
 
 def detokenise_stage(settings: DetokeniseSettings) -> MapStage:
     fn = functools.partial(detokenise_document, settings=settings)
-    return map_stage_of("ingest", "detokenise", fn, {"detokenise": settings})
+    return map_stage_of("ingest", "detokenise", fn, DETOKENISE_WRITES, {"detokenise": settings})
 
 
-SEGMENT = map_stage_of("detokenise", "segment", segment_document, {})
-ENRICH = map_stage_of("segment", "enrich", enrich_document, {})
+SEGMENT = map_stage_of("detokenise", "segment", segment_document, SEGMENT_WRITES, {})
+ENRICH = map_stage_of("segment", "enrich", enrich_document, ENRICH_WRITES, {})
 
 
 def run_detokenise(
@@ -412,12 +430,6 @@ def enriched_tables(processed: Path) -> Iterator[pa.Table]:
     """The enrich stage's shards as Arrow tables, one at a time."""
     for shard in document_shards(stage_dir(processed, "enrich")):
         yield from shard_tables(shard)
-
-
-def shard_tables(shard: Path) -> Iterator[pa.Table]:
-    """A shard's row groups as tables, one at a time."""
-    for batch in pq.ParquetFile(shard).iter_batches(batch_size=DOCS_PER_ROW_GROUP):
-        yield pa.Table.from_batches([batch])
 
 
 def published_dataset(processed: Path) -> Path:
@@ -505,23 +517,28 @@ def run_all(
 @dataclass
 class ChainJob:
     """One shard's way through the map stages that are not up to date for it, from its input
-    (just ingested, in memory; or a shard on disk), and the checks of what comes out."""
+    (just ingested: its tables; or a shard on disk), and the checks of what comes out."""
 
     stages: list[MapStage]
     targets: list[Path]
-    documents: list[Document] | None
+    tables: list[pa.Table] | None
     source: Path | None
 
 
 def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
-    """Apply each stage in turn, writing its shard; check the final documents."""
+    """Apply each stage in turn, writing its shard; check the final documents.
+
+    The documents stay in memory from stage to stage, beside their table, so each stage
+    converts only the fields it sets.
+    """
     collect_garbage_less_often()
-    docs = job.documents if job.documents is not None else list(read_shard(job.source))
+    tables = job.tables if job.tables is not None else shard_tables(job.source)
+    batches = [(records_from_arrow(table, Document), table) for table in tables]
     outputs = []
     for stage, target in zip(job.stages, job.targets, strict=True):
-        docs = [stage.fn(doc) for doc in docs]
-        outputs.append(write_document_shard(docs, target))
-    return outputs, check_documents(bundles_from_documents(docs))
+        batches = [apply_stage(stage, batch) for batch in batches]
+        outputs.append(write_shard((table for _docs, table in batches), target))
+    return outputs, check_documents(bundles_from_documents(doc for docs, _table in batches for doc in docs))
 
 
 class StreamedRun:
@@ -564,8 +581,8 @@ class StreamedRun:
         if hasattr(self._bar, "close"):  # a progress bar over an endless iterable
             self._bar.close()
 
-    def add(self, entry: dict[str, Any], documents: list[Document] | None) -> None:
-        """An ingest shard (its documents, or None to read it from the ingest folder)."""
+    def add(self, entry: dict[str, Any], tables: list[pa.Table] | None) -> None:
+        """An ingest shard (its tables, or None to read it from the ingest folder)."""
         inputs = [entry]  # each stage's input entry, as far as the stages are up to date
         for folder in self.folders:
             kept = folder.up_to_date(inputs[-1])
@@ -575,11 +592,12 @@ class StreamedRun:
         first = len(inputs) - 1  # the first stage to run (len(folders): none, only the checks)
         name = entry["name"]
         source = stage_dir(self.processed, "ingest" if first == 0 else self.folders[first - 1].stage.target)
+        fresh = first == 0 and tables is not None  # just ingested: still in the temporary folder
         job = ChainJob(
             [f.stage for f in self.folders[first:]],
             [f.path / name for f in self.folders[first:]],
-            documents if first == 0 else None,
-            None if first == 0 and documents is not None else source / name,
+            tables if fresh else None,
+            None if fresh else source / name,
         )
         future: Future = Future()
         if self.pool is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import signal
 import subprocess
@@ -13,9 +14,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.detokenise import DetokeniseSettings
+from pipeline.ingest import Sidecar, ingest_file
+from pipeline.schema import DOCUMENT_SCHEMA, Document
 from pipeline.stages import (
+    ENRICH,
+    SEGMENT,
     Engine,
     RunSettings,
+    apply_stage,
+    detokenise_stage,
     run_all,
     run_detokenise,
     run_enrich,
@@ -23,10 +30,11 @@ from pipeline.stages import (
     run_segment,
     run_validate,
 )
-from pipeline.storage import MARKER
+from pipeline.storage import MARKER, SHARD_GLOB, documents_table, shard_name
 from tests.conftest import RAW, ROOT, WT2_RAW
 
 INPUTS = [RAW, WT2_RAW / "wiki.valid.raw"]
+PLAINTEXT = Path(__file__).parent / "data" / "plaintext"
 SHARD = 8  # documents per shard: several shards from a small corpus
 
 
@@ -54,7 +62,7 @@ def stage_bytes(processed: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(processed)): p.read_bytes()
         for stage in ("ingest", "detokenise", "segment", "enrich")
-        for p in sorted((processed / stage).glob("documents-*.parquet"))
+        for p in sorted((processed / stage).glob(SHARD_GLOB))
     }
 
 
@@ -63,6 +71,33 @@ def one_worker(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     processed = tmp_path_factory.mktemp("one") / "processed"
     run_stages(processed, Engine(workers=1))
     return stage_bytes(processed)
+
+
+def stage_inputs() -> list[Document]:
+    """Documents of every kind a stage meets: the seeds, the plain-text fixtures, real WikiText."""
+    files = [*sorted(RAW.glob("*.txt")), *sorted(PLAINTEXT.glob("*.txt")), WT2_RAW / "wiki.valid.raw"]
+    return [doc for path in files for doc in ingest_file(path, Sidecar()).documents[:40]]
+
+
+def test_each_stage_sets_only_the_fields_it_declares() -> None:
+    """A stage's output keeps its input's columns for every field not in `writes`; a function that
+    set another field would lose that change, so each must declare all it sets."""
+    docs = stage_inputs()
+    for stage in (detokenise_stage(RunSettings().detokenise()), SEGMENT, ENRICH):
+        kept = [name for name in DOCUMENT_SCHEMA.names if name not in stage.writes]
+        for doc in docs:
+            before = {name: copy.deepcopy(doc[name]) for name in kept}
+            stage.fn(doc)
+            assert before == {name: doc[name] for name in kept}, (stage.target, doc.title)
+
+
+def test_a_stage_table_is_the_full_conversion_of_its_documents() -> None:
+    docs = stage_inputs()
+    table = documents_table(docs)
+    for stage in (detokenise_stage(RunSettings().detokenise()), SEGMENT, ENRICH):
+        docs, table = apply_stage(stage, (docs, table))
+        assert table.equals(documents_table(docs)), stage.target
+        assert set(stage.writes) <= set(DOCUMENT_SCHEMA.names)
 
 
 def test_output_is_byte_identical_for_any_worker_count(one_worker, tmp_path: Path) -> None:
@@ -129,7 +164,7 @@ def test_streamed_run_shows_progress_a_document_at_a_time(tmp_path: Path) -> Non
 def test_streamed_run_redoes_only_the_stages_after_a_change(tmp_path: Path) -> None:
     processed = tmp_path / "processed"
     run_all(INPUTS, processed, RunSettings(docs_per_shard=SHARD), engine=Engine(workers=2))
-    (processed / "segment" / "documents-00001.parquet").unlink()  # one shard of one stage lost
+    (processed / "segment" / shard_name(1)).unlink()  # one shard of one stage lost
     again = run_all(INPUTS, processed, RunSettings(docs_per_shard=SHARD), engine=Engine(workers=2))
     assert [(r.stage, r.shards - r.skipped) for r in again.stages] == [
         ("ingest", 0),
@@ -176,7 +211,7 @@ def test_killed_run_then_rerun_is_byte_identical(one_worker, tmp_path: Path) -> 
     finished = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assert stage_bytes(processed) == one_worker
-    assert not list(processed.glob("**/.*.parquet.*")), "temporary files left behind"
+    assert not list(processed.glob("**/.documents-*")), "temporary files left behind"
 
 
 def wait_for(condition, process: subprocess.Popen, timeout: float = 60.0) -> bool:
@@ -192,7 +227,7 @@ def wait_for(condition, process: subprocess.Popen, timeout: float = 60.0) -> boo
 
 
 def shards(processed: Path, stage: str) -> set[tuple[str, int]]:
-    return {(p.name, p.stat().st_mtime_ns) for p in (processed / stage).glob("documents-*.parquet")}
+    return {(p.name, p.stat().st_mtime_ns) for p in (processed / stage).glob(SHARD_GLOB)}
 
 
 def shard_written(processed: Path, stage: str, before: set[tuple[str, int]]) -> bool:
