@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.detokenise import DEFAULT_SETTINGS, DetokeniseSettings, detokenise_document
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.detokenise import DEFAULT_SETTINGS, DetokeniseSettings, detokenise_document, ends_closed
 from pipeline.edits import apply_edits
 from pipeline.ingest import Sidecar, ingest_file
 from pipeline.schema import Document
@@ -72,3 +76,19 @@ def test_plain_text_is_not_detokenised_only_given_its_roles() -> None:
     assert {b.kind for b in doc.blocks} == {"title", "heading", "paragraph", "item"}
     assert all(e.rule.startswith("plain.") for b in doc.blocks for e in b.edits)
     assert all(apply_edits(b.raw, b.edits) == b.text for b in doc.blocks)
+
+
+# What a finished paragraph's end is, as a regex: `ends_closed` must agree with it on any text.
+CLOSED_END = regex.compile(r"""[.!?:;]["'”’)\]]*$|["”’)\]]$""")
+
+
+@given(st.text(alphabet=".!?:;\"'”’)]a \n", max_size=8))
+def test_property_ends_closed_is_the_closed_end_pattern(text: str) -> None:
+    assert ends_closed(text) == bool(CLOSED_END.search(text))
+
+
+def test_ends_closed_on_real_paragraphs() -> None:
+    doc = detokenise_document(ingest_file(WT2_RAW / "wiki.valid.raw", Sidecar()).documents[0])
+    texts = [b.text for b in doc.blocks]
+    assert [ends_closed(t) for t in texts] == [bool(CLOSED_END.search(t)) for t in texts]
+    assert any(map(ends_closed, texts)) and not all(map(ends_closed, texts))
