@@ -1,12 +1,12 @@
 """Reading and writing stage outputs: Arrow shards, written atomically, with markers.
 
-A stage's output is a folder under `processed/` holding `documents-NNNNN.arrow`
-shards (Arrow IPC files of `Document` rows; plus, for ingest, `sources.parquet` and
-`quarantine.parquet`) and a
-`_SUCCESS.json` marker listing every shard with its sha256 and row count. Each file is
-written to a temporary name and renamed into place; the marker is written last and
-removed first, so a reader never takes a half-written stage for a finished one, and a
-re-run can skip every shard whose output is already there for the same input.
+A stage's output is a folder under `processed/` holding `documents-NNNNN.arrow` shards
+(Arrow IPC files of `Document` rows; plus, for ingest, `sources.parquet` and
+`quarantine.parquet`) and a `_SUCCESS.json` marker listing every shard with its sha256
+and row count. Each file is written to a temporary name and renamed into place; the
+marker is written last and removed first, so a reader never takes a half-written stage
+for a finished one, and a re-run can skip every shard whose output is already there for
+the same input.
 """
 
 from __future__ import annotations
@@ -125,10 +125,10 @@ def documents_table(
     """
     if carried is None:
         return records_table(docs, Document)
-    writes = set(writes)
+    written = set(writes)
     columns = [
-        field_array(docs, Document, f.name) if f.name in writes else carried.column(f.name)
-        for f in DOCUMENT_SCHEMA
+        field_array(docs, Document, name) if name in written else carried.column(name)
+        for name in DOCUMENT_SCHEMA.names
     ]
     return pa.Table.from_arrays(columns, schema=DOCUMENT_SCHEMA)
 
@@ -157,10 +157,6 @@ def write_shard(tables: Iterable[pa.Table], path: Path) -> dict[str, Any]:
             writer.write_table(table)
             rows += table.num_rows
     return {"name": path.name, "sha256": sha256_file(path), "rows": rows}
-
-
-def write_document_shard(documents: Iterable[Document], path: Path) -> dict[str, Any]:
-    return write_shard(document_batches(documents), path)
 
 
 def shard_tables(path: Path) -> Iterator[pa.Table]:
