@@ -6,11 +6,14 @@ import copy
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.schema import Document
 from pipeline.tables import Rows, bundles_from_documents
 from pipeline.validate import (
+    ARTEFACTS,
     DocumentChecks,
     bundles_from_rows,
     check_documents,
@@ -65,6 +68,29 @@ def test_leftover_markers_fail(good) -> None:
     problems = failing(rows, good)
     assert "no wikitext artefacts" in problems
     assert "wikitext marker" in problems["no wikitext artefacts"][0]
+
+
+@pytest.mark.parametrize(
+    ("damage", "name"),
+    [
+        (("Sino-Japanese", "Sino @-@ Japanese"), "wikitext marker"),
+        (("Sino-Japanese", "Sino-Japanese\n\n = = Leftover = = \n\n"), "heading markup"),
+        (("Sino-Japanese", "Sino ; Japanese"), "spaced punctuation"),
+    ],
+)
+def test_each_artefact_is_found(good, damage: tuple[str, str], name: str) -> None:
+    rows = copy.deepcopy(good[0])
+    doc = rows["documents"]["train"][0]
+    doc["text"] = doc["text"].replace(*damage, 1)
+    assert name in " ".join(failing(rows, good)["no wikitext artefacts"])
+
+
+@given(st.text(alphabet="ab @-,.;=\n\t", max_size=30))
+def test_property_every_artefact_holds_one_of_its_strings(text: str) -> None:
+    """The strings that let a text skip a pattern's search are in every match of it."""
+    for pattern, needles in ARTEFACTS.values():
+        for match in pattern.finditer(text):
+            assert any(needle in match.group() for needle in needles), (pattern.pattern, text)
 
 
 def test_unrecorded_change_fails(good) -> None:
