@@ -314,14 +314,60 @@ def _finite_characters(item: tuple[Any, Any], constants: Any) -> set[str] | None
     return chars
 
 
+def context_free_width(pattern: re.Pattern[str]) -> int | None:
+    """The longest match of `pattern`, if bounded and if a match depends on nothing outside it
+    (no lookarounds, back references, word boundaries or anchors but `^` for the start of the
+    text, which a search from a later `pos` keeps); else None."""
+    try:
+        from re import _constants, _parser
+
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+        width = tree.getwidth()[1]
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return None
+    forbidden = {_constants.ASSERT, _constants.ASSERT_NOT, _constants.GROUPREF}
+    forbidden |= {getattr(_constants, "GROUPREF_EXISTS", _constants.GROUPREF)}
+    text_start = {_constants.AT_BEGINNING, _constants.AT_BEGINNING_STRING}
+
+    def free(node: Any) -> bool:
+        if isinstance(node, _parser.SubPattern):
+            return all(_item_free(op, arg) for op, arg in node.data)
+        if isinstance(node, tuple | list):
+            return all(free(item) for item in node)
+        return True
+
+    def _item_free(op: Any, arg: Any) -> bool:
+        if op is _constants.AT:
+            return arg in text_start and not pattern.flags & re.MULTILINE
+        return op not in forbidden and free(arg)
+
+    return width if width < _constants.MAXREPEAT and free(tree) else None
+
+
 MAYBE_MOJIBAKE = required_characters(ftfy.badness.BADNESS_RE)
+BADNESS_WIDTH = context_free_width(ftfy.badness.BADNESS_RE)
 
 
 def looks_broken(line: str) -> bool:
-    """ftfy's test for mojibake, skipped for lines without any character it could match."""
-    if line.isascii() or (MAYBE_MOJIBAKE is not None and not MAYBE_MOJIBAKE.search(line)):
+    """ftfy's test for mojibake (`is_bad`), searched only around the characters its matches hold.
+
+    A match of ftfy's pattern is at most `BADNESS_WIDTH` characters long, depends on nothing
+    around it and holds one of `MAYBE_MOJIBAKE`, so it lies in a window of that reach around
+    one of them: on long lines with a few accents the search is a fraction of the line.
+    """
+    if line.isascii():
         return False
-    return ftfy.badness.is_bad(line)
+    if MAYBE_MOJIBAKE is None or BADNESS_WIDTH is None:
+        return ftfy.badness.is_bad(line)
+    search, reach = ftfy.badness.BADNESS_RE.search, BADNESS_WIDTH - 1
+    start = end = 0  # the window being gathered (overlapping windows merge)
+    for match in MAYBE_MOJIBAKE.finditer(line):
+        if match.start() - reach > end:
+            if end and search(line, start, end):
+                return True
+            start = match.start() - reach
+        end = match.end() + reach
+    return end > 0 and search(line, start, end) is not None
 
 
 def repair_mojibake(number: int, line: str) -> tuple[str, list[Edit]]:

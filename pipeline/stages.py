@@ -140,7 +140,7 @@ def run_ingest(
 ) -> IngestSummary:
     """Read the raw files into document shards (skipped when inputs and settings are unchanged).
 
-    `on_shard(entry, tables)` is told of each shard as it is written (not when skipped).
+    `on_shard(entry, path)` is told of each shard as it is written (not when skipped).
     """
     files = discover_inputs(paths)
     if not files:
@@ -517,12 +517,11 @@ def run_all(
 @dataclass
 class ChainJob:
     """One shard's way through the map stages that are not up to date for it, from its input
-    (just ingested: its tables; or a shard on disk), and the checks of what comes out."""
+    shard (its bytes when just ingested, its path otherwise), and the checks of what comes out."""
 
     stages: list[MapStage]
     targets: list[Path]
-    tables: list[pa.Table] | None
-    source: Path | None
+    source: Path | bytes
 
 
 def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
@@ -532,8 +531,7 @@ def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
     converts only the fields it sets.
     """
     collect_garbage_less_often()
-    tables = job.tables if job.tables is not None else shard_tables(job.source)
-    batches = [(records_from_arrow(table, Document), table) for table in tables]
+    batches = [(records_from_arrow(table, Document), table) for table in shard_tables(job.source)]
     outputs = []
     for stage, target in zip(job.stages, job.targets, strict=True):
         batches = [apply_stage(stage, batch) for batch in batches]
@@ -581,8 +579,11 @@ class StreamedRun:
         if hasattr(self._bar, "close"):  # a progress bar over an endless iterable
             self._bar.close()
 
-    def add(self, entry: dict[str, Any], tables: list[pa.Table] | None) -> None:
-        """An ingest shard (its tables, or None to read it from the ingest folder)."""
+    def add(self, entry: dict[str, Any], written: Path | None) -> None:
+        """An ingest shard, just written to `written` (a temporary folder), or in the ingest folder.
+
+        A shard just written is handed on as its bytes (compressed: a third of its tables' size),
+        as its folder is renamed when ingest ends, maybe before a worker would have read it."""
         inputs = [entry]  # each stage's input entry, as far as the stages are up to date
         for folder in self.folders:
             kept = folder.up_to_date(inputs[-1])
@@ -592,12 +593,10 @@ class StreamedRun:
         first = len(inputs) - 1  # the first stage to run (len(folders): none, only the checks)
         name = entry["name"]
         source = stage_dir(self.processed, "ingest" if first == 0 else self.folders[first - 1].stage.target)
-        fresh = first == 0 and tables is not None  # just ingested: still in the temporary folder
         job = ChainJob(
             [f.stage for f in self.folders[first:]],
             [f.path / name for f in self.folders[first:]],
-            tables if fresh else None,
-            None if fresh else source / name,
+            written.read_bytes() if first == 0 and written is not None else source / name,
         )
         future: Future = Future()
         if self.pool is None:

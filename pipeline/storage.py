@@ -159,15 +159,15 @@ def write_shard(tables: Iterable[pa.Table], path: Path) -> dict[str, Any]:
     return {"name": path.name, "sha256": sha256_file(path), "rows": rows}
 
 
-def shard_tables(path: Path) -> Iterator[pa.Table]:
-    """A shard's batches as tables, one at a time."""
-    with pa.OSFile(str(path)) as source:
+def shard_tables(shard: Path | bytes) -> Iterator[pa.Table]:
+    """A shard's batches as tables, one at a time; from its file, or from its bytes."""
+    with pa.BufferReader(shard) if isinstance(shard, bytes) else pa.OSFile(str(shard)) as source:
         reader = pa.ipc.open_file(source)
         for i in range(reader.num_record_batches):
             yield pa.Table.from_batches([reader.get_batch(i)])
 
 
-ShardWritten = Callable[[dict[str, Any], list[pa.Table]], None]
+ShardWritten = Callable[[dict[str, Any], Path], None]
 
 
 def write_documents(
@@ -178,7 +178,8 @@ def write_documents(
 ) -> list[dict[str, Any]]:
     """Write documents as bounded shards (by count and by text size); return marker entries.
 
-    `on_shard(entry, tables)` is told of each shard (and given its tables) as soon as it is written.
+    `on_shard(entry, path)` is told of each shard as soon as it is written (`path` may be in a
+    temporary folder: valid during the call only).
     """
     entries: list[dict[str, Any]] = []
     shard: list[Document] = []
@@ -195,10 +196,9 @@ def write_documents(
 
 
 def _write_and_tell(shard: list[Document], path: Path, on_shard: ShardWritten | None) -> dict[str, Any]:
-    tables = list(document_batches(shard))
-    entry = write_shard(tables, path)
+    entry = write_shard(document_batches(shard), path)
     if on_shard is not None:
-        on_shard(entry, tables)
+        on_shard(entry, path)
     return entry
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import re
 from pathlib import Path
 
 import ftfy
@@ -14,8 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.ingest import (
+    BADNESS_WIDTH,
     MAYBE_MOJIBAKE,
     Sidecar,
+    context_free_width,
     detect_format,
     discover_inputs,
     document_id,
@@ -220,6 +223,36 @@ def test_mojibake_precheck_is_derived_from_ftfys_pattern() -> None:
 def test_property_mojibake_precheck_never_hides_mojibake(text: str) -> None:
     """Skipping ftfy's test for lines without a required character never changes its answer."""
     assert looks_broken(text) == ftfy.badness.is_bad(text)
+
+
+MOJIBAKE_PIECES = st.text(st.sampled_from(MOJIBAKE_ALPHABET), max_size=4) | st.just(" plain words ")
+
+
+@settings(max_examples=500)
+@given(st.lists(MOJIBAKE_PIECES, max_size=12))
+def test_property_mojibake_windows_find_what_the_whole_line_search_finds(pieces: list[str]) -> None:
+    """Searching only the windows around required characters gives ftfy's answer on long lines."""
+    text = "".join(pieces)
+    assert looks_broken(text) == ftfy.badness.is_bad(text)
+
+
+PADDING = st.text("ab .\n", max_size=20)
+
+
+@settings(max_examples=500)
+@given(PADDING, st.from_regex(ftfy.badness.BADNESS_RE, fullmatch=True), PADDING)
+def test_property_a_mojibake_match_anywhere_in_a_line_is_judged_as_ftfy_does(
+    before: str, match: str, after: str
+) -> None:
+    text = before + match + after
+    assert looks_broken(text) == ftfy.badness.is_bad(text)
+
+
+def test_context_free_width() -> None:
+    assert BADNESS_WIDTH == 7  # ftfy's pattern: matches of 1 to 7 characters, `^` its only anchor
+    assert context_free_width(re.compile("^a[bc]d?")) == 3
+    for pattern in (r"a\b", r"a$", r"(?m)^a", r"(?<=x)a", r"a(?!x)", r"(a)\1", r"a+"):
+        assert context_free_width(re.compile(pattern)) is None, pattern
 
 
 def test_mojibake_precheck_agrees_with_ftfy_on_real_lines() -> None:
