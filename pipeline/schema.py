@@ -19,6 +19,7 @@ import itertools
 import operator
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -37,6 +38,12 @@ class Record:
 
     def __getitem__(self, name: str) -> Any:
         return getattr(self, name)
+
+
+def fields_of(like: Any, *names: str) -> Callable[[Any], Any]:
+    """A getter of `names` (one value, or a tuple of them) from records or rows like `like`: in C,
+    where `record[name]` is a Python call for each field (loops over every edit want this)."""
+    return operator.attrgetter(*names) if isinstance(like, Record) else operator.itemgetter(*names)
 
 
 @dataclass(slots=True)

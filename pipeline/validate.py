@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import regex
 
 from pipeline.edits import apply_changes
-from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
+from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source, fields_of
 from pipeline.storage import StageInputMissing, sha256_file
 from pipeline.tables import CONFIGS, Bundle, Row, Rows
 
@@ -112,10 +112,11 @@ def check_ids(bundle: Bundle, check: Check, seen_docs: set[str]) -> None:
 def check_offsets(bundle: Bundle, check: Check) -> None:
     """Each sentence is its document's text[start:end]; sections and paragraphs lie inside it."""
     text = bundle.doc["text"]
-    for s in bundle.sentences:
-        check.checked += 1
-        if not (0 <= s["start"] < s["end"] <= len(text)) or text[s["start"] : s["end"]] != s["text"]:
-            check.fail(f"sentence {s['sentence_id']}: text differs from document[{s['start']}:{s['end']}]")
+    span_text = fields_of(bundle.doc, "start", "end", "text", "sentence_id")
+    check.checked += len(bundle.sentences)
+    for start, end, sentence, sentence_id in map(span_text, bundle.sentences):
+        if not (0 <= start < end <= len(text)) or text[start:end] != sentence:
+            check.fail(f"sentence {sentence_id}: text differs from document[{start}:{end}]")
     for sec in bundle.sections:
         check.checked += 1
         spans = [(sec["start"], sec["end"])] + [(p["start"], p["end"]) for p in sec["paragraphs"]]
@@ -146,11 +147,11 @@ def check_artefacts(bundle: Bundle, check: Check) -> None:
 def check_edits(bundle: Bundle, check: Check) -> None:
     """Every change is recorded: each block's raw text plus its edits gives its clean text."""
     doc = bundle.doc
+    change = fields_of(doc, "raw_start", "raw_end", "after")
     for i, block in enumerate(doc["blocks"]):
         check.checked += 1
         try:
-            changes = [(e["raw_start"], e["raw_end"], e["after"]) for e in block["edits"]]
-            rebuilt = apply_changes(block["raw"], changes)
+            rebuilt = apply_changes(block["raw"], map(change, block["edits"]))
         except ValueError as exc:
             rebuilt = str(exc)
         if rebuilt != block["text"]:
