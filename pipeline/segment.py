@@ -102,25 +102,27 @@ def build_sections(doc: Document, positions: list[Span]) -> tuple[list[Section],
 def split_into_sentences(doc: Document, positions: list[Span], owner: list[int]) -> list[Sentence]:
     sentences: list[Sentence] = []
     paragraph_index = 0
+    doc_id, split, text = doc.doc_id, doc.split, doc.text
     for block_index, (block, span) in enumerate(zip(doc.blocks, positions, strict=True)):
         if block.kind not in PARAGRAPH_KINDS:
             continue
+        section_id = doc.sections[owner[block_index]].section_id
         for sentence_index, s in enumerate(split_sentences(block.text)):
             start, end = span.start + s.start, span.start + s.end
             sentences.append(
-                Sentence(
-                    sentence_id=f"{doc.doc_id}-{len(sentences):05d}",
-                    doc_id=doc.doc_id,
-                    section_id=doc.sections[owner[block_index]].section_id,
-                    split=doc.split,
-                    paragraph_index=paragraph_index,
-                    sentence_index=sentence_index,
-                    start=start,
-                    end=end,
-                    text=doc.text[start:end],
-                    block_index=block_index,
-                    line_start=block.line_start,
-                    line_end=block.line_end,
+                Sentence(  # positional: this runs for every sentence of the corpus
+                    f"{doc_id}-{len(sentences):05d}",  # sentence_id
+                    doc_id,
+                    section_id,
+                    split,
+                    paragraph_index,
+                    sentence_index,
+                    start,
+                    end,
+                    text[start:end],
+                    block_index,
+                    block.line_start,
+                    block.line_end,
                 )
             )
         paragraph_index += 1
