@@ -331,12 +331,12 @@ def context_free_width(pattern: re.Pattern[str]) -> int | None:
 
     def free(node: Any) -> bool:
         if isinstance(node, _parser.SubPattern):
-            return all(_item_free(op, arg) for op, arg in node.data)
+            return all(item_free(op, arg) for op, arg in node.data)
         if isinstance(node, tuple | list):
             return all(free(item) for item in node)
         return True
 
-    def _item_free(op: Any, arg: Any) -> bool:
+    def item_free(op: Any, arg: Any) -> bool:
         if op is _constants.AT:
             return arg in text_start and not pattern.flags & re.MULTILINE
         return op not in forbidden and free(arg)
