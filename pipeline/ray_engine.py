@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.stages import MapStage
 
 
 def run_shards_on_ray(
     process_shard: Callable[..., dict[str, Any]],
-    stage: Any,
+    stage: MapStage,
     jobs: list[tuple[Path, Path]],
     address: str | None,
 ) -> Iterator[dict[str, Any]]:

@@ -223,11 +223,16 @@ def apply_stage(stage: MapStage, batch: Batch) -> Batch:
     return docs, documents_table(docs, batch[1], stage.writes)
 
 
+def read_batches(shard: Path | bytes) -> Iterator[Batch]:
+    """A shard's batches as documents beside their table (from its file, or from its bytes)."""
+    for table in shard_tables(shard):
+        yield records_from_arrow(table, Document), table
+
+
 def process_shard(stage: MapStage, source: Path, target: Path) -> dict[str, Any]:
     """Apply a stage function to every document of one shard; write the output shard."""
     collect_garbage_less_often()  # also in Ray's workers, which the run did not start
-    batches = ((records_from_arrow(table, Document), table) for table in shard_tables(source))
-    return write_shard((apply_stage(stage, batch)[1] for batch in batches), target)
+    return write_shard((apply_stage(stage, batch)[1] for batch in read_batches(source)), target)
 
 
 class StageFolder:
@@ -531,7 +536,7 @@ def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
     converts only the fields it sets.
     """
     collect_garbage_less_often()
-    batches = [(records_from_arrow(table, Document), table) for table in shard_tables(job.source)]
+    batches = list(read_batches(job.source))
     outputs = []
     for stage, target in zip(job.stages, job.targets, strict=True):
         batches = [apply_stage(stage, batch) for batch in batches]
