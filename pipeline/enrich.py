@@ -10,8 +10,15 @@ from pipeline.schema import Document, RuleCount
 # Letters and digits (`[^\W_]`: `\p{L}\p{N}` by Python's Unicode tables), joined by apostrophes,
 # hyphens or points. The standard `re` finds them twice as fast as `regex` with `\p{...}` classes.
 WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
-# The same words in ASCII text (four paragraphs in five), found a third faster by a byte class.
-ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:['\-.][A-Za-z0-9]+)*", re.ASCII)
+# The same words in ASCII text (four paragraphs in five) are counted without finding them: each
+# byte is mapped to its class (W: letter or digit, J: a joiner of the pattern, space: any other),
+# and a word starts at every W that does not continue one: after a space, or after a joiner that
+# does not follow a W (" W", " JW", "JJW"; the three never overlap, so `bytes.count` finds them).
+ASCII_CLASSES = bytes(
+    ord("W") if chr(b).isascii() and chr(b).isalnum() else ord("J") if chr(b) in "'-." else ord(" ")
+    for b in range(256)
+)
+WORD_STARTS = (b" W", b" JW", b"JJW")
 UNK = "<unk>"
 # The fields `enrich_document` sets (the stage's output keeps its input's other columns).
 ENRICH_WRITES = (
@@ -41,9 +48,18 @@ def enrich_document(doc: Document) -> Document:
 
 
 def count_words(text: str) -> int:
-    """Words in `text`, a paragraph at a time (no list of every word of a huge text at once)."""
+    """How many matches of `WORD` `text` holds; other text a paragraph at a time (no list of every
+    word of a huge text at once)."""
+    if text.isascii():
+        return count_ascii_words(text)
     paragraphs = text.split("\n\n")
-    return sum(len((ASCII_WORD if p.isascii() else WORD).findall(p)) for p in paragraphs)
+    return sum(count_ascii_words(p) if p.isascii() else len(WORD.findall(p)) for p in paragraphs)
+
+
+def count_ascii_words(text: str) -> int:
+    """`len(WORD.findall(text))` for ASCII `text`, counted in C on its bytes' classes."""
+    classes = b" " + text.encode("ascii").translate(ASCII_CLASSES)
+    return sum(map(classes.count, WORD_STARTS))
 
 
 def count_rules(doc: Document) -> list[RuleCount]:

@@ -230,6 +230,16 @@ def _split_lines(chunks: Iterable, line_end: regex.Pattern, empty: bytes | str) 
     pending: list = []  # pieces of the line not yet ended
     after_cr = False  # the previous chunk ended in CR: a LF opening this one completes a CRLF
     for chunk in chunks:
+        if not after_cr and cr not in chunk:  # LF endings only (the usual case): split in C
+            *ended, rest = chunk.split(lf)
+            if ended:
+                pending.append(ended[0])
+                line, pending = empty.join(pending), []
+                yield line
+                yield from itertools.islice(ended, 1, None)
+            if rest:
+                pending.append(rest)
+            continue
         start = 1 if after_cr and chunk.startswith(lf) else 0
         after_cr = False
         for match in line_end.finditer(chunk, start):
@@ -247,7 +257,7 @@ def _split_lines(chunks: Iterable, line_end: regex.Pattern, empty: bytes | str) 
 
 def remove_controls(number: int, line: str) -> tuple[str, list[Edit]]:
     """Remove control characters (NUL and the like); record each run removed."""
-    if CONTROL_CHARS.search(line) is None:
+    if line.isprintable() or CONTROL_CHARS.search(line) is None:  # control characters are not printable
         return line, []
     edits: list[Edit] = []
     removed = 0
@@ -430,7 +440,7 @@ def split_for(name: str, info: SourceInfo) -> str:
 
 def heading_level(line: str) -> tuple[int, str] | None:
     """Level and inner text of a WikiText heading line, or None."""
-    match = HEADING.match(line)
+    match = HEADING.match(line) if "=" in line else None  # most lines: no call into the pattern
     if not match:
         return None
     left, right = match.group("left").count("="), match.group("right").count("=")

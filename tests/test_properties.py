@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pipeline.detokenise import detokenise_document
 from pipeline.edits import apply_edits
 from pipeline.enrich import enrich_document
-from pipeline.ingest import FileIngest, Sidecar, iter_raw_lines
+from pipeline.ingest import FileIngest, Sidecar, iter_raw_lines, iter_text_lines
 from pipeline.schema import DOCUMENT_SCHEMA, Document, records_from_arrow, records_to_arrow
 from pipeline.segment import segment_document
 from tests.conftest import ROOT
@@ -185,6 +185,20 @@ def test_property_line_splitting_ignores_chunk_boundaries(data: bytes, cuts: lis
     assert list(iter_raw_lines(chunks)) == list(iter_raw_lines([data]))
     expected = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     assert list(iter_raw_lines([data])) == (expected[:-1] if expected[-1] == b"" else expected)
+
+
+@given(
+    st.lists(st.sampled_from(["a", "é", "\r", "\n", "\r\n", "bc"]), max_size=30).map("".join),
+    st.lists(st.integers(0, 60), max_size=6),
+)
+def test_property_line_splitting_of_text_ignores_chunk_boundaries(text: str, cuts: list[int]) -> None:
+    """Chunks with and without CR (split in C, or by the pattern) give the same lines."""
+    bounds = sorted({0, len(text), *(c % (len(text) + 1) for c in cuts)})
+    chunks = [text[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+    expected = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert list(iter_text_lines(chunks)) == (expected[:-1] if expected[-1] == "" else expected)
+    raw = [chunk.encode("utf-8") for chunk in chunks]
+    assert [line.decode("utf-8") for line in iter_raw_lines(raw)] == list(iter_text_lines(chunks))
 
 
 def test_no_unsafe_loading_in_the_package() -> None:
