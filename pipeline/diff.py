@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.tables import CONFIGS
@@ -149,16 +150,38 @@ def iter_rows(root: Path, config: str, columns: list[str]) -> Iterator[dict[str,
             yield from batch.to_pylist()
 
 
-def row_digest(row: dict[str, Any], config: str) -> bytes:
-    blob = json.dumps([row[f] for f in CONTENT_FIELDS[config]], ensure_ascii=False, default=str)
-    return hashlib.blake2b(blob.encode(), digest_size=16).digest()
-
-
 def content_index(root: Path, config: str) -> dict[str, bytes]:
     """id → digest of the row's content, for every row of a config."""
     key = ID_FIELD[config]
-    columns = [key, *CONTENT_FIELDS[config]]
-    return {row[key]: row_digest(row, config) for row in iter_rows(root, config, columns)}
+    index: dict[str, bytes] = {}
+    for shard in config_shards(root, config):
+        parquet = pq.ParquetFile(shard)
+        for batch in parquet.iter_batches(columns=[key, *CONTENT_FIELDS[config]], batch_size=4096):
+            values = [field_bytes(batch.column(name)) for name in CONTENT_FIELDS[config]]
+            index.update(zip(batch.column(key).to_pylist(), map(content_digest, *values), strict=True))
+    return index
+
+
+def field_bytes(column: pa.Array) -> list[bytes | None]:
+    """Each value of a column as bytes: strings as their UTF-8 (no copy into Python strings and
+    no escaping: most of a release is text), other values as JSON."""
+    if pa.types.is_string(column.type):
+        return column.cast(pa.binary()).to_pylist()
+    if pa.types.is_large_string(column.type):
+        return column.cast(pa.large_binary()).to_pylist()
+    return [json.dumps(value, ensure_ascii=False).encode() for value in column.to_pylist()]
+
+
+def content_digest(*values: bytes | None) -> bytes:
+    """A 16-byte digest of a row's content fields; each length-prefixed, None apart from b""."""
+    digest = hashlib.blake2b(digest_size=16)
+    for value in values:
+        if value is None:
+            digest.update(b"\x00")
+        else:
+            digest.update(b"\x01" + len(value).to_bytes(8, "little"))
+            digest.update(value)
+    return digest.digest()
 
 
 def sample_values(root: Path, config: str, ids: set[str], value: str) -> dict[str, str]:

@@ -6,11 +6,14 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.diff import around_first_difference, diff_releases
+from pipeline.diff import around_first_difference, content_digest, diff_releases, field_bytes
 from tests.conftest import RAW, WT2_RAW, declared_counts
 
 SEED = "000_9effd60b1a05fa4f.txt"
@@ -116,3 +119,20 @@ def test_around_first_difference_keeps_context_only() -> None:
     assert (short_old, short_new) == ("…xxxxabcyyyy…", "…xxxxaXcyyyy…")
     assert around_first_difference("same", "same") == ("same", "same")
     assert around_first_difference("ab", "abc") == ("ab", "abc")
+
+
+ROW_VALUES = st.lists(st.one_of(st.none(), st.text("ab\x00é", max_size=3)), min_size=2, max_size=2)
+
+
+@given(ROW_VALUES, ROW_VALUES)
+def test_property_rows_digest_alike_only_when_their_content_is_alike(a: list, b: list) -> None:
+    """Field boundaries and None count: ("ab", "") is not ("a", "b"), None is not ""."""
+    digests = [content_digest(*(field_bytes(pa.array([v], pa.string()))[0] for v in row)) for row in (a, b)]
+    assert (digests[0] == digests[1]) == (a == b)
+
+
+def test_field_bytes_reads_strings_as_utf8_and_other_values_as_json() -> None:
+    assert field_bytes(pa.array(["é", None])) == ["é".encode(), None]
+    assert field_bytes(pa.array(["x"], pa.large_string())) == [b"x"]
+    assert field_bytes(pa.array([["A", "B"], []])) == [b'["A", "B"]', b"[]"]
+    assert field_bytes(pa.array([2], pa.int32())) == [b"2"]
