@@ -9,14 +9,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
 from pipeline import publish as publish_mod
+from pipeline.card import features_yaml, fields_yaml
 from pipeline.cli import main
 from pipeline.publish import PublishError, PublishSettings, list_releases, publish, resolve_release
-from pipeline.schema import Document
+from pipeline.schema import CONFIG_SCHEMAS, Document
 from pipeline.stages import published_dataset
 from pipeline.storage import records_table
 from pipeline.tables import CONFIGS
@@ -257,3 +259,20 @@ def test_rewriting_a_published_path_returns_stale_rows_new_versions_do_not(
     shutil.copyfile(v2 / rel, v1 / rel)
     assert pq.read_table(v1 / rel)["license"][0].as_py() == "CC BY-SA 4.0"
     assert licences(v1, hf_cache)[0] == "CC BY-SA 3.0"  # stale
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_card_features_are_what_datasets_writes_for_the_schema(config: str) -> None:
+    from datasets import Features
+
+    assert features_yaml(config) == Features.from_arrow_schema(CONFIG_SCHEMAS[config])._to_yaml_list()
+
+
+def test_card_features_name_arrow_types_or_refuse_them() -> None:
+    fields = [pa.field("a", pa.list_(pa.struct([pa.field("b", pa.int32())]))), pa.field("c", pa.bool_())]
+    from datasets import Features
+
+    expected = [{"name": "a", "list": [{"name": "b", "dtype": "int32"}]}, {"name": "c", "dtype": "bool"}]
+    assert fields_yaml(fields) == expected == Features.from_arrow_schema(pa.schema(fields))._to_yaml_list()
+    with pytest.raises(TypeError, match="date32"):
+        fields_yaml([pa.field("d", pa.date32())])
