@@ -65,6 +65,10 @@ def size_category(n: int) -> str:
     return "1M<n<10M"
 
 
+# `datasets`' names of the Arrow types a release may hold (others are refused, not guessed).
+DTYPES = {pa.string(): "string", pa.int64(): "int64", pa.int32(): "int32", pa.bool_(): "bool"}
+
+
 def features_yaml(config: str) -> list[dict[str, Any]]:
     """The config's features as the card's `dataset_info` lists them (what `datasets` writes for
     the schema: a test holds them equal). Written here: importing `datasets` for it took a second
@@ -83,12 +87,9 @@ def type_yaml(type_: pa.DataType) -> dict[str, Any]:
         return {"list": fields_yaml(inner) if pa.types.is_struct(inner) else type_yaml(inner)["dtype"]}
     if pa.types.is_struct(type_):
         return {"struct": fields_yaml(type_)}
-    if type_ in SCALAR_DTYPES:
-        return {"dtype": str(type_)}
+    if type_ in DTYPES:
+        return {"dtype": DTYPES[type_]}
     raise TypeError(f"no dataset feature for the Arrow type {type_}")
-
-
-SCALAR_DTYPES = (pa.string(), pa.int64(), pa.int32(), pa.bool_(), pa.float64())
 
 
 def card_metadata(content: ReleaseContent) -> dict[str, Any]:
