@@ -9,7 +9,6 @@ release's Parquet shards, a column at a time, so it works on any release folder.
 from __future__ import annotations
 
 import html
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from pipeline.diff import release_label
 
 WIDTH, HEIGHT = 640, 220
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 56, 40, 12
@@ -74,13 +75,6 @@ def batches(root: Path, config: str, columns: list[str]) -> Iterator[tuple[str, 
         split = shard.name.split("-", 1)[0]
         for batch in pq.ParquetFile(shard).iter_batches(columns=columns, batch_size=8192):
             yield split, batch
-
-
-def release_label(root: Path) -> str:
-    try:
-        return "v" + json.loads((root / "manifest.json").read_text(encoding="utf-8"))["version"]
-    except (OSError, KeyError, json.JSONDecodeError):
-        return root.name
 
 
 def add_documents(stats: ReleaseStats, root: Path) -> None:
