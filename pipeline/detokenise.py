@@ -16,7 +16,7 @@ import regex
 from pipeline.detok import detokenise as detokenise_text
 from pipeline.edits import shifted
 from pipeline.ingest import HEADING, heading_level
-from pipeline.plaintext import classify_lines
+from pipeline.plaintext import LineRole, classify_lines
 from pipeline.schema import Block, Document, Edit
 
 # A paragraph that ends like this is finished; one that does not may have been cut: sentence
@@ -47,7 +47,7 @@ def detokenise_document(doc: Document, settings: DetokeniseSettings = DEFAULT_SE
     later stages need not read and write them again.
     """
     if doc.source_format == "plain":
-        doc.blocks = classify_plain_blocks(plain_blocks(doc))
+        doc.blocks = plain_text_blocks(doc)
         doc.lines = []
         return doc
     blocks = [clean_block(b, settings.disabled_rules) for b in wikitext_blocks(doc)]
@@ -61,54 +61,44 @@ def detokenise_document(doc: Document, settings: DetokeniseSettings = DEFAULT_SE
     return doc
 
 
-def plain_blocks(doc: Document) -> list[Block]:
-    """One block per non-blank line, its role not yet known (kind `line`)."""
-    return [
-        Block("line", 0, doc.line_start + i, doc.line_start + i, line, line)
-        for i, line in enumerate(doc.lines)
-        if line.strip()
-    ]
+def plain_text_blocks(doc: Document) -> list[Block]:
+    """Blocks of a plain-text article: its lines given their roles (title, heading, item,
+    paragraph) by layout.
 
-
-def classify_plain_blocks(blocks: list[Block]) -> list[Block]:
-    """Give plain-text lines their roles (title, heading, item, paragraph) by layout.
-
-    The classifier sees the article's lines as they were, blank lines included (blank gaps
-    are part of the layout); a hard-wrapped line is joined to the paragraph it continues.
+    The classifier sees the article's lines from its first non-blank one to its last, blank
+    lines included (blank gaps are part of the layout) and whitespace-only ones emptied; a
+    hard-wrapped line is joined to the paragraph it continues.
     """
-    if not blocks:
+    filled = [i for i, line in enumerate(doc.lines) if line.strip()]
+    if not filled:
         return []
-    first = blocks[0].line_start
-    lines = [""] * (blocks[-1].line_end - first + 1)
-    for block in blocks:
-        lines[block.line_start - first] = block.raw
-    roles = classify_lines(lines)
-    classified: list[Block] = []
-    for block in blocks:
-        role = roles[block.line_start - first]
+    first = filled[0]
+    roles = classify_lines([line if line.strip() else "" for line in doc.lines[first : filled[-1] + 1]])
+    blocks: list[Block] = []
+    for i in filled:
+        role = roles[i - first]
         if role.kind == "blank":
             continue
-        line = plain_line_block(block, role.kind, role.level, role.text_start, role.text_end)
-        if role.continues and classified:
-            classified[-1] = unwrap(classified[-1], line)
+        block = plain_line_block(doc.line_start + i, doc.lines[i], role)
+        if role.continues and blocks:
+            blocks[-1] = unwrap(blocks[-1], block)
         else:
-            classified.append(line)
-    return classified
+            blocks.append(block)
+    return blocks
 
 
-def plain_line_block(block: Block, kind: str, level: int, start: int, end: int) -> Block:
-    """One line's block: its content without surrounding space or a list bullet (recorded)."""
-    content = block.raw[start:end]
+def plain_line_block(number: int, raw: str, role: LineRole) -> Block:
+    """Line `number`'s block: its content without surrounding space or a list bullet (recorded)."""
+    start, end = role.text_start, role.text_end
+    content = raw[start:end]
     edits = []
     if start:
-        dropped = "bullet" if block.raw[:start].strip() else "space"
-        edits.append(Edit(f"plain.{dropped}", "delete", block.raw[:start], "", 0, start, 0, 0))
-    if end < len(block.raw):
+        dropped = "bullet" if raw[:start].strip() else "space"
+        edits.append(Edit(f"plain.{dropped}", "delete", raw[:start], "", 0, start, 0, 0))
+    if end < len(raw):
         n = len(content)
-        edits.append(Edit("plain.space", "delete", block.raw[end:], "", end, len(block.raw), n, n))
-    return Block(
-        kind, level, block.line_start, block.line_end, block.raw, content, edits, block.marks, block.flags
-    )
+        edits.append(Edit("plain.space", "delete", raw[end:], "", end, len(raw), n, n))
+    return Block(role.kind, role.level, number, number, raw, content, edits)
 
 
 def unwrap(first: Block, following: Block) -> Block:
