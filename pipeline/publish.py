@@ -10,6 +10,7 @@ place; `processed/dataset` points at the newest release.
 from __future__ import annotations
 
 import collections
+import hashlib
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,16 +28,15 @@ import pyarrow.parquet as pq
 from pipeline import __version__
 from pipeline.card import render_card
 from pipeline.diff import ReleaseDiff, diff_releases
-from pipeline.report import release_stats, render_report, write_figures
+from pipeline.report import ReleaseStats, add_rows, render_report, write_figures
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
 from pipeline.storage import replace_file
-from pipeline.tables import ReleaseContent, bundles_from_table, config_tables
+from pipeline.tables import ConfigTables, ReleaseContent, bundles_from_table, config_tables
 from pipeline.validate import (
     DocumentChecks,
     Report,
     check_documents,
     document_report,
-    sha256_file,
     validate_release_files,
 )
 
@@ -44,6 +44,7 @@ ROWS_PER_SHARD = 100_000
 POINTER = "dataset"
 REPORT = "report.html"
 FIGURES_DIR = "figures"
+T = TypeVar("T")
 
 
 class PublishError(RuntimeError):
@@ -118,6 +119,7 @@ class ShardWriter:
         self._buffers: dict[tuple[str, str], list[pa.Table]] = {}
         self._buffered: dict[tuple[str, str], tuple[int, int]] = {}  # rows and bytes in each buffer
         self._written: dict[tuple[str, str], list[Path]] = {}
+        self._checksums: dict[Path, Future[str]] = {}
         self._threads = ThreadPoolExecutor(WRITE_THREADS)
         self._writing: collections.deque[Future] = collections.deque()
 
@@ -128,15 +130,14 @@ class ShardWriter:
         """Writes still waiting are dropped, those under way finish (before the folder is removed)."""
         self._threads.shutdown(wait=True, cancel_futures=True)
 
-    def add(self, documents: pa.Table) -> None:
-        """Add a table of enriched documents (the enrich stage's schema)."""
-        for split, tables in config_tables(documents):
-            self.content.add(split, tables)
-            for config, table in tables.items():
-                key = (config, split)
-                self._buffer(key, table)
-                while key in self._buffers and self._full(key):
-                    self._flush(key, self.rows_per_shard)
+    def add(self, split: str, tables: ConfigTables) -> None:
+        """Add one split's rows in each config (`config_tables` of enriched documents)."""
+        self.content.add(split, tables)
+        for config, table in tables.items():
+            key = (config, split)
+            self._buffer(key, table)
+            while key in self._buffers and self._full(key):
+                self._flush(key, self.rows_per_shard)
 
     def _buffer(self, key: tuple[str, str], table: pa.Table) -> None:
         """Hold `table` for the next shard of `key`, counting its rows and bytes once (`nbytes` is
@@ -158,14 +159,15 @@ class ShardWriter:
         if not buffer and written:
             return
         rows = pa.concat_tables(buffer) if buffer else CONFIG_SCHEMAS[config].empty_table()
-        table = rows.slice(0, limit).combine_chunks()
+        table = rows.slice(0, limit)  # chunks as they came: combining them costs more than writing
         if limit is not None and rows.num_rows > limit:
             self._buffer(key, rows.slice(limit))
         path = self.root / "data" / config / f".{split}-{len(written):05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         while len(self._writing) >= WRITE_THREADS:
             self._writing.popleft().result()
-        self._writing.append(self._threads.submit(pq.write_table, table, path, compression="zstd"))
+        self._checksums[path] = self._threads.submit(write_parquet, table, path)
+        self._writing.append(self._checksums[path])
         by_split = self.content.num_bytes[config]
         by_split[split] = by_split.get(split, 0) + table.nbytes
         written.append(path)
@@ -182,7 +184,30 @@ class ShardWriter:
                 path.rename(final)
                 rel = str(final.relative_to(self.root))
                 self.content.files.setdefault(config, {}).setdefault(split, []).append(rel)
+                self.content.checksums[rel] = self._checksums[path].result()
         return self.content
+
+
+def write_parquet(table: pa.Table, path: Path) -> str:
+    """Write `table` to `path` as a Parquet shard; return its sha256, taken from the bytes written
+    rather than read back (the release's validation reads every file again)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    data = sink.getvalue()
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_ahead(items: Iterable[T]) -> Iterator[T]:
+    """`items` (none of them None), the next one fetched in a thread while this one is used:
+    reading and decompressing a shard's tables release the GIL, so they overlap the projection,
+    the statistics and the Python side of writing."""
+    iterator = iter(items)
+    with ThreadPoolExecutor(1) as thread:
+        upcoming = thread.submit(next, iterator, None)
+        while (item := upcoming.result()) is not None:
+            upcoming = thread.submit(next, iterator, None)
+            yield item
 
 
 def build_manifest(
@@ -200,7 +225,7 @@ def build_manifest(
         "sources": [asdict(s) for s in sources],
         "quarantine": [asdict(q) for q in quarantine],
         "counts": {config: dict(sorted(by.items())) for config, by in content.counts.items()},
-        "files": {},
+        "files": dict(sorted(content.checksums.items())),
     }
 
 
@@ -232,16 +257,18 @@ def publish(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
     try:
+        stats = ReleaseStats(f"v{version}")
         with ShardWriter(tmp, settings.rows_per_shard) as writer:
-            for table in documents:
-                writer.add(table)
+            for table in read_ahead(documents):
+                for split, tables in config_tables(table):
+                    writer.add(split, tables)
+                    for config, rows in tables.items():
+                        add_rows(stats, config, split, rows)
             content = writer.close()
+        stats.finished()
         manifest = build_manifest(version, content, sources, quarantine, run_settings)
-        for rel in sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*.parquet")):
-            manifest["files"][rel] = sha256_file(tmp / rel)
         previous = previous_release(processed, version)
         changes = diff_releases(previous, tmp) if previous is not None else None
-        stats = release_stats(tmp, f"v{version}")
         figures = [f"{FIGURES_DIR}/{name}" for name in write_figures(stats, tmp / FIGURES_DIR)]
         (tmp / REPORT).write_text(render_report(stats), encoding="utf-8")
         (tmp / "README.md").write_text(

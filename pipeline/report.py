@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.diff import release_label
+from pipeline.tables import CONFIGS
 
 WIDTH, HEIGHT = 640, 220
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 56, 40, 12
@@ -53,6 +54,12 @@ class ReleaseStats:
     section_sentences: Counter[int] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
 
+    def finished(self) -> ReleaseStats:
+        """The counts in a fixed order (config, then split), whatever order the rows came in."""
+        counts = self.counts
+        self.counts = {config: dict(sorted(counts[config].items())) for config in CONFIGS if config in counts}
+        return self
+
     @property
     def words(self) -> int:
         return sum(s.words for s in self.sources.values())
@@ -67,6 +74,55 @@ class ReleaseStats:
 
 
 # ----------------------------------------------------------------- reading
+#
+# The same adders take a release's rows as `publish` writes them (a config's table of one split)
+# or as read back from a release folder (its Parquet shards, a few columns at a time).
+
+Rows = pa.Table | pa.RecordBatch
+
+
+def add_documents(stats: ReleaseStats, split: str, rows: Rows) -> None:
+    stats.counts.setdefault("documents", Counter())[split] += rows.num_rows
+    for row in rows.select(STATS_COLUMNS["documents"]).to_pylist():
+        source = stats.sources.setdefault(row["source_file"], SourceStats(split))
+        source.documents += 1
+        source.sentences += row["n_sentences"]
+        source.words += row["n_words"]
+        source.unk += row["unk_count"]
+        stats.document_words[row["n_words"]] += 1
+        stats.rules.update({rc["rule"]: rc["count"] for rc in row["rule_counts"]})
+
+
+def add_sections(stats: ReleaseStats, split: str, rows: Rows) -> None:
+    stats.counts.setdefault("sections", Counter())[split] += rows.num_rows
+    stats.section_sentences.update(rows.column("n_sentences").to_pylist())
+
+
+def add_sentences(stats: ReleaseStats, split: str, rows: Rows) -> None:
+    stats.counts.setdefault("sentences", Counter())[split] += rows.num_rows
+    stats.sentence_words.update(word_counts(rows.column("text")).to_pylist())
+
+
+STATS_COLUMNS = {
+    "documents": ["source_file", "n_words", "n_sentences", "unk_count", "rule_counts"],
+    "sections": ["n_sentences"],
+    "sentences": ["text"],
+}
+ADD_ROWS = {"documents": add_documents, "sections": add_sections, "sentences": add_sentences}
+
+
+def add_rows(stats: ReleaseStats, config: str, split: str, rows: Rows) -> None:
+    """Count a config's rows of one split into `stats` (no rows: nothing, as no shard is read)."""
+    if rows.num_rows:
+        ADD_ROWS[config](stats, split, rows)
+
+
+def word_counts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Whitespace-separated words in each string, as `len(text.split())` counts them (for ASCII
+    whitespace); Arrow's split kernel is twice as fast as counting matches of a regex."""
+    trimmed = pc.ascii_trim_whitespace(texts)
+    pieces = pc.list_value_length(pc.ascii_split_whitespace(trimmed))
+    return pc.if_else(pc.equal(trimmed, ""), 0, pieces)
 
 
 def batches(root: Path, config: str, columns: list[str]) -> Iterator[tuple[str, pa.RecordBatch]]:
@@ -77,47 +133,13 @@ def batches(root: Path, config: str, columns: list[str]) -> Iterator[tuple[str, 
             yield split, batch
 
 
-def add_documents(stats: ReleaseStats, root: Path) -> None:
-    columns = ["source_file", "n_words", "n_sentences", "unk_count", "rule_counts"]
-    for split, batch in batches(root, "documents", columns):
-        stats.counts.setdefault("documents", Counter())[split] += batch.num_rows
-        for row in batch.to_pylist():
-            source = stats.sources.setdefault(row["source_file"], SourceStats(split))
-            source.documents += 1
-            source.sentences += row["n_sentences"]
-            source.words += row["n_words"]
-            source.unk += row["unk_count"]
-            stats.document_words[row["n_words"]] += 1
-            stats.rules.update({rc["rule"]: rc["count"] for rc in row["rule_counts"]})
-
-
-def add_sections(stats: ReleaseStats, root: Path) -> None:
-    for split, batch in batches(root, "sections", ["n_sentences"]):
-        stats.counts.setdefault("sections", Counter())[split] += batch.num_rows
-        stats.section_sentences.update(batch.column("n_sentences").to_pylist())
-
-
-def add_sentences(stats: ReleaseStats, root: Path) -> None:
-    for split, batch in batches(root, "sentences", ["text"]):
-        stats.counts.setdefault("sentences", Counter())[split] += batch.num_rows
-        stats.sentence_words.update(word_counts(batch.column("text")).to_pylist())
-
-
-def word_counts(texts: pa.Array) -> pa.Array:
-    """Whitespace-separated words in each string, as `len(text.split())` counts them (for ASCII
-    whitespace); Arrow's split kernel is twice as fast as counting matches of a regex."""
-    trimmed = pc.ascii_trim_whitespace(texts)
-    pieces = pc.list_value_length(pc.ascii_split_whitespace(trimmed))
-    return pc.if_else(pc.equal(trimmed, ""), 0, pieces)
-
-
 def release_stats(root: Path, label: str | None = None) -> ReleaseStats:
+    """The statistics of a release folder, read from its shards."""
     stats = ReleaseStats(label or release_label(root))
-    add_documents(stats, root)
-    add_sections(stats, root)
-    add_sentences(stats, root)
-    stats.counts = {config: dict(sorted(by.items())) for config, by in stats.counts.items()}
-    return stats
+    for config, columns in STATS_COLUMNS.items():
+        for split, batch in batches(root, config, columns):
+            add_rows(stats, config, split, batch)
+    return stats.finished()
 
 
 # ----------------------------------------------------------------- numbers
@@ -139,6 +161,11 @@ def quantile(values: Counter[int], q: float) -> int:
 def mean(values: Counter[int]) -> float:
     total = sum(values.values())
     return sum(v * n for v, n in values.items()) / total if total else 0.0
+
+
+def ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most first, ties by name: the same order whatever order the counts were gathered in."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def bins(values: Counter[int], max_bins: int = MAX_BINS) -> list[tuple[int, int, int]]:
@@ -196,7 +223,7 @@ def svg_histogram(values: Counter[int], title: str, xlabel: str) -> str:
 
 def svg_bars(counts: Counter[str], title: str) -> str:
     """Horizontal bars, largest first (the rules that changed the most text)."""
-    items = counts.most_common(TOP_RULES)
+    items = ranked(counts)[:TOP_RULES]
     row_h, label_w = 18, 200
     height = MARGIN_TOP + row_h * max(1, len(items)) + 8
     top = max((n for _, n in items), default=0) or 1
@@ -341,7 +368,7 @@ def render_report(stats: ReleaseStats) -> str:
             "Changes by cleaning rule",
             figure("repairs_by_rule", f"The {TOP_RULES} rules that made the most changes (rule_counts).")
             + "\n"
-            + html_table(["rule", "changes"], [[r, f"{n:,}"] for r, n in stats.rules.most_common()]),
+            + html_table(["rule", "changes"], [[r, f"{n:,}"] for r, n in ranked(stats.rules)]),
         ),
         section(
             "unk",

@@ -75,6 +75,7 @@ class ReleaseContent:
     """What the card says about a release's rows, gathered while they stream past."""
 
     files: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)  # file → sha256
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: {c: {} for c in CONFIGS})
     num_bytes: dict[str, dict[str, int]] = field(default_factory=lambda: {c: {} for c in CONFIGS})
     examples: dict[str, Row] = field(default_factory=dict)

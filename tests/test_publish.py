@@ -141,6 +141,28 @@ def test_crash_while_writing_leaves_no_partial_version(
     assert published_dataset(tmp_path).name == "v1.0.0"
 
 
+def test_unreadable_input_mid_release_leaves_no_partial_version(seed, tmp_path: Path) -> None:
+    """The enriched tables are read a table ahead in a thread; an error there still stops the
+    release where it happened."""
+    table = records_table(seed[0], Document)
+
+    def tables_then_a_broken_shard():
+        yield table.slice(0, 1)
+        raise OSError("documents-00001.arrow: unreadable")
+
+    with pytest.raises(OSError, match=r"documents-00001\.arrow: unreadable"):
+        publish(tables_then_a_broken_shard(), seed[1], seed[2], tmp_path, PublishSettings("1.0.0"), {})
+    assert list((tmp_path / "releases").iterdir()) == []
+
+
+def test_manifest_checksums_are_the_files_written(seed, tmp_path: Path) -> None:
+    path = release(seed, tmp_path, rows_per_shard=7).path
+    files = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["files"]
+    on_disk = {str(p.relative_to(path)): p for p in sorted(path.rglob("*.parquet"))}
+    assert len(files) == len(on_disk) > 3 and list(files) == sorted(files)
+    assert files == {rel: hashlib.sha256(p.read_bytes()).hexdigest() for rel, p in on_disk.items()}
+
+
 def test_resolve_release_by_version_or_path(seed, tmp_path: Path) -> None:
     path = release(seed, tmp_path).path.resolve()
     assert resolve_release(tmp_path, "1.0.0") == resolve_release(tmp_path, "v1.0.0") == path

@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.report import (
+    STATS_COLUMNS,
     ReleaseStats,
     SourceStats,
+    add_rows,
+    batches,
     bins,
     quantile,
     release_stats,
@@ -86,6 +89,28 @@ def test_report_numbers_match_the_release(processed: Path) -> None:
     assert sum(stats.section_sentences.values()) == sum(counts["sections"].values())
     assert sum(stats.document_words.values()) == 62
     assert stats.rules["punct.close"] > 0 and stats.unk == 0
+
+
+def test_the_published_report_is_the_report_read_back_from_the_release(processed: Path, page: Path) -> None:
+    """Publishing counts the rows as it writes them; `corpus report` reads them back: one page."""
+    published = processed / "releases" / "v2.0.0" / "report.html"
+    assert published.read_text(encoding="utf-8") == page.read_text(encoding="utf-8")
+
+
+def test_statistics_do_not_depend_on_the_order_rows_come_in(processed: Path) -> None:
+    release = processed / "releases" / "v2.0.0"
+    read = list(batches(release, "documents", STATS_COLUMNS["documents"]))
+    forward, backward = ReleaseStats("v"), ReleaseStats("v")
+    for split, batch in read:
+        for i in range(batch.num_rows):
+            add_rows(forward, "documents", split, batch.slice(i, 1))
+    for split, batch in reversed(read):
+        for i in reversed(range(batch.num_rows)):
+            add_rows(backward, "documents", split, batch.slice(i, 1))
+    no_rows = pa.table({"text": pa.array([], pa.string())})
+    add_rows(backward, "sentences", "train", no_rows)  # counts nothing, not a split with 0 sentences
+    assert list(forward.rules) != list(backward.rules)  # gathered in another order...
+    assert render_report(forward.finished()) == render_report(backward.finished())  # ...shown in one
 
 
 def test_unk_rate_is_per_thousand_words() -> None:
