@@ -140,7 +140,8 @@ def run_ingest(
 ) -> IngestSummary:
     """Read the raw files into document shards (skipped when inputs and settings are unchanged).
 
-    `on_shard(entry, path)` is told of each shard as it is written (not when skipped).
+    `on_shard(entry, data)` is told of each shard, and given its bytes, as it is written (not when
+    skipped).
     """
     files = discover_inputs(paths)
     if not files:
@@ -584,11 +585,11 @@ class StreamedRun:
         if hasattr(self._bar, "close"):  # a progress bar over an endless iterable
             self._bar.close()
 
-    def add(self, entry: dict[str, Any], written: Path | None) -> None:
-        """An ingest shard, just written to `written` (a temporary folder), or in the ingest folder.
+    def add(self, entry: dict[str, Any], written: bytes | None) -> None:
+        """An ingest shard, just written (`written`: its bytes), or in the ingest folder.
 
-        A shard just written is handed on as its bytes (compressed: a third of its tables' size),
-        as its folder is renamed when ingest ends, maybe before a worker would have read it."""
+        A shard just written is handed on as its bytes (compressed: a third of its tables' size):
+        it is in a temporary folder, renamed when ingest ends, maybe before a worker would read it."""
         inputs = [entry]  # each stage's input entry, as far as the stages are up to date
         for folder in self.folders:
             kept = folder.up_to_date(inputs[-1])
@@ -601,7 +602,7 @@ class StreamedRun:
         job = ChainJob(
             [f.stage for f in self.folders[first:]],
             [f.path / name for f in self.folders[first:]],
-            written.read_bytes() if first == 0 and written is not None else source / name,
+            written if first == 0 and written is not None else source / name,
         )
         future: Future = Future()
         if self.pool is None:

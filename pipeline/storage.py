@@ -74,7 +74,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes | pa.Buffer) -> None:
     """Write `data` to `path` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
@@ -149,17 +149,24 @@ def document_batches(documents: Iterable[Document]) -> Iterator[pa.Table]:
 
 
 def write_shard(tables: Iterable[pa.Table], path: Path) -> dict[str, Any]:
-    """Stream tables of documents into one shard, atomically; return its marker entry."""
-    rows = 0
-    with (
-        atomic_path(path) as tmp,
-        pa.OSFile(str(tmp), "wb") as sink,
-        pa.ipc.new_file(sink, DOCUMENT_SCHEMA, options=STAGE_IPC) as writer,
-    ):
+    """Write tables of documents as one shard, atomically; return its marker entry."""
+    return save_shard(path, *shard_bytes(tables))
+
+
+def shard_bytes(tables: Iterable[pa.Table]) -> tuple[pa.Buffer, int]:
+    """Tables of documents as the bytes of one shard (compressed: a shard is a few MB), and its rows."""
+    rows, sink = 0, pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, DOCUMENT_SCHEMA, options=STAGE_IPC) as writer:
         for table in tables:
             writer.write_table(table)
             rows += table.num_rows
-    return {"name": path.name, "sha256": sha256_file(path), "rows": rows}
+    return sink.getvalue(), rows
+
+
+def save_shard(path: Path, data: pa.Buffer, rows: int) -> dict[str, Any]:
+    """Write a shard's bytes to `path`, atomically; its marker entry, hashed from the bytes (no read back)."""
+    replace_file(path, data)
+    return {"name": path.name, "sha256": hashlib.sha256(data).hexdigest(), "rows": rows}
 
 
 def shard_tables(shard: Path | bytes) -> Iterator[pa.Table]:
@@ -170,7 +177,7 @@ def shard_tables(shard: Path | bytes) -> Iterator[pa.Table]:
             yield pa.Table.from_batches([reader.get_batch(i)])
 
 
-ShardWritten = Callable[[dict[str, Any], Path], None]
+ShardWritten = Callable[[dict[str, Any], bytes], None]
 
 
 def write_documents(
@@ -181,8 +188,7 @@ def write_documents(
 ) -> list[dict[str, Any]]:
     """Write documents as bounded shards (by count and by text size); return marker entries.
 
-    `on_shard(entry, path)` is told of each shard as soon as it is written (`path` may be in a
-    temporary folder: valid during the call only).
+    `on_shard(entry, data)` is told of each shard, and given its bytes, as soon as it is written.
     """
     entries: list[dict[str, Any]] = []
     shard: list[Document] = []
@@ -199,9 +205,10 @@ def write_documents(
 
 
 def _write_and_tell(shard: list[Document], path: Path, on_shard: ShardWritten | None) -> dict[str, Any]:
-    entry = write_shard(document_batches(shard), path)
+    data, rows = shard_bytes(document_batches(shard))
+    entry = save_shard(path, data, rows)
     if on_shard is not None:
-        on_shard(entry, path)
+        on_shard(entry, data.to_pybytes())
     return entry
 
 
