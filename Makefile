@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    ?= raw
 PROCESSED ?= processed
 BENCH_MB ?= 100
+BENCH_ROUNDS ?= 3
 
 .PHONY: pipeline test validate lint format bench fuzz install lock clean
 
@@ -38,7 +39,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format pipeline tests
 
 bench: $(STAMP)
-	$(PY) tests/bench/run.py --mb $(BENCH_MB)
+	$(PY) tests/bench/run.py --mb $(BENCH_MB) --rounds $(BENCH_ROUNDS)
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests -k "property"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import functools
 import gzip
 import hashlib
 import itertools
@@ -234,9 +235,8 @@ def _split_lines(chunks: Iterable, line_end: regex.Pattern, empty: bytes | str) 
             *ended, rest = chunk.split(lf)
             if ended:
                 pending.append(ended[0])
-                line, pending = empty.join(pending), []
-                yield line
-                yield from itertools.islice(ended, 1, None)
+                ended[0], pending = empty.join(pending), []
+                yield from ended
             if rest:
                 pending.append(rest)
             continue
@@ -279,6 +279,18 @@ def repair_line(number: int, line: str) -> tuple[str, list[Edit]]:
     return fixed, controls + mojibake
 
 
+@functools.cache
+def parse_pattern(pattern: re.Pattern[str]) -> tuple[Any, Any, Any] | None:
+    """`pattern` parsed by the parser `re` itself uses, with that parser's constants and module;
+    None where they are not there (they are private)."""
+    try:
+        from re import _constants, _parser
+
+        return _parser.parse(pattern.pattern, pattern.flags), _constants, _parser
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return None
+
+
 def required_characters(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """A character class every match of `pattern` must contain, or None if none can be derived.
 
@@ -287,12 +299,13 @@ def required_characters(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     A line with none of those characters cannot match, which a one-class search tells far
     sooner than ftfy's long alternation does.
     """
+    parsed = parse_pattern(pattern)
+    if parsed is None:
+        return None
+    tree, _constants, _ = parsed
     try:
-        from re import _constants, _parser  # the parser `re` itself uses; private, hence the fallback
-
-        tree = _parser.parse(pattern.pattern, pattern.flags)
         (op, (_, alternatives)), *rest = tree.data
-    except (ImportError, AttributeError, ValueError, TypeError):
+    except (ValueError, TypeError):
         return None
     if rest or op is not _constants.BRANCH:
         return None
@@ -328,12 +341,13 @@ def context_free_width(pattern: re.Pattern[str]) -> int | None:
     """The longest match of `pattern`, if bounded and if a match depends on nothing outside it
     (no lookarounds, back references, word boundaries or anchors but `^` for the start of the
     text, which a search from a later `pos` keeps); else None."""
+    parsed = parse_pattern(pattern)
+    if parsed is None:
+        return None
+    tree, _constants, _parser = parsed
     try:
-        from re import _constants, _parser
-
-        tree = _parser.parse(pattern.pattern, pattern.flags)
         width = tree.getwidth()[1]
-    except (ImportError, AttributeError, ValueError, TypeError):
+    except (AttributeError, ValueError, TypeError, OverflowError):
         return None
     forbidden = {_constants.ASSERT, _constants.ASSERT_NOT, _constants.GROUPREF}
     forbidden |= {getattr(_constants, "GROUPREF_EXISTS", _constants.GROUPREF)}

@@ -37,7 +37,7 @@ def rows(text: str) -> dict[str, list[str]]:
 
 def run_quick(out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "tests/bench/run.py", "--quick", "--out", str(out)],
+        [sys.executable, "tests/bench/run.py", "--quick", "--rounds", "2", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -70,9 +70,15 @@ def test_bench_quick_prints_every_table(tmp_path: Path) -> None:
     assert set(STAGES) | {"**end to end**"} <= set(growth)
 
     workers = section(report, "`corpus run` end to end on 2 MB at 1 and 2 workers")
-    if "not measured" not in workers:
-        assert {"1", "2"} <= set(rows(workers))
-        assert "Speed-up of 2 workers over 1:" in workers
+    if "lists no `--workers` option" not in workers:
+        assert {"1 (local engine)", "2 (local engine)"} <= set(rows(workers))
+        assert "In turns, 1 worker then 2, for 2 round(s)" in workers
+        assert re.search(
+            r"Speed-up of 2 workers over 1: \*\*\d+\.\d\d×\*\* .* ratios: \d+\.\d\d, \d+\.\d\d\.", workers
+        )
+        assert re.search(
+            r"\| 2 workers ≥ 1\.7× 1 worker \| 2 MB \| \d+\.\d\d× \(median of 2 rounds\) \|", targets
+        )
         reference = rows(workers)["reference: pool over pyarrow, simple detokenisation (2)"]
         assert THROUGHPUT.fullmatch(reference[0]), reference
         assert re.search(
@@ -85,7 +91,7 @@ def test_bench_quick_prints_every_table(tmp_path: Path) -> None:
 
     # The pipeline itself works at 1 and 2 MB: every stage and both worker counts finished.
     measured = [cell for stage in STAGES for cell in throughput[stage]]
-    measured += [cells[0] for name, cells in rows(workers).items() if name in ("1", "2")]
+    measured += [cells[0] for name, cells in rows(workers).items() if name.endswith("(local engine)")]
     assert all(re.fullmatch(r"\d+\.\d\d MB/s \(\d+\.\d s\)", cell) for cell in measured), measured
 
 
