@@ -2,8 +2,9 @@
 
 It shows what a user of the corpus asks first: how many rows per split and source, how
 long sentences and documents are, how sentences spread over sections, how much each
-cleaning rule changed, and how often `<unk>` remains. Everything is read from the
-release's Parquet shards, a column at a time, so it works on any release folder.
+cleaning rule changed, and how often `<unk>` remains. Publishing gathers the figures from
+the rows as it writes them; `corpus report` reads them from a release's Parquet shards, a few
+columns at a time, so it works on any release folder. Both give the same page.
 """
 
 from __future__ import annotations
@@ -78,10 +79,10 @@ class ReleaseStats:
 # The same adders take a release's rows as `publish` writes them (a config's table of one split)
 # or as read back from a release folder (its Parquet shards, a few columns at a time).
 
-Rows = pa.Table | pa.RecordBatch
+TableLike = pa.Table | pa.RecordBatch
 
 
-def add_documents(stats: ReleaseStats, split: str, rows: Rows) -> None:
+def add_documents(stats: ReleaseStats, split: str, rows: TableLike) -> None:
     stats.counts.setdefault("documents", Counter())[split] += rows.num_rows
     for row in rows.select(STATS_COLUMNS["documents"]).to_pylist():
         source = stats.sources.setdefault(row["source_file"], SourceStats(split))
@@ -93,12 +94,12 @@ def add_documents(stats: ReleaseStats, split: str, rows: Rows) -> None:
         stats.rules.update({rc["rule"]: rc["count"] for rc in row["rule_counts"]})
 
 
-def add_sections(stats: ReleaseStats, split: str, rows: Rows) -> None:
+def add_sections(stats: ReleaseStats, split: str, rows: TableLike) -> None:
     stats.counts.setdefault("sections", Counter())[split] += rows.num_rows
     stats.section_sentences.update(rows.column("n_sentences").to_pylist())
 
 
-def add_sentences(stats: ReleaseStats, split: str, rows: Rows) -> None:
+def add_sentences(stats: ReleaseStats, split: str, rows: TableLike) -> None:
     stats.counts.setdefault("sentences", Counter())[split] += rows.num_rows
     stats.sentence_words.update(word_counts(rows.column("text")).to_pylist())
 
@@ -111,7 +112,7 @@ STATS_COLUMNS = {
 ADD_ROWS = {"documents": add_documents, "sections": add_sections, "sentences": add_sentences}
 
 
-def add_rows(stats: ReleaseStats, config: str, split: str, rows: Rows) -> None:
+def add_rows(stats: ReleaseStats, config: str, split: str, rows: TableLike) -> None:
     """Count a config's rows of one split into `stats` (no rows: nothing, as no shard is read)."""
     if rows.num_rows:
         ADD_ROWS[config](stats, split, rows)
