@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.tables import CONFIGS
+from pipeline.tables import CONFIGS, config_shards
 
 ID_FIELD = {"documents": "doc_id", "sections": "section_id", "sentences": "sentence_id"}
 CONTENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -138,10 +138,6 @@ def release_label(root: Path) -> str:
         return "v" + json.loads((root / "manifest.json").read_text(encoding="utf-8"))["version"]
     except (OSError, KeyError, json.JSONDecodeError):
         return root.name
-
-
-def config_shards(root: Path, config: str) -> list[Path]:
-    return sorted((root / "data" / config).glob("*.parquet"))
 
 
 def iter_rows(root: Path, config: str, columns: list[str]) -> Iterator[dict[str, Any]]:

@@ -10,7 +10,6 @@ place; `processed/dataset` points at the newest release.
 from __future__ import annotations
 
 import collections
-import hashlib
 import json
 import os
 import shutil
@@ -30,7 +29,7 @@ from pipeline.card import render_card
 from pipeline.diff import ReleaseDiff, diff_releases
 from pipeline.report import ReleaseStats, add_rows, render_report, write_figures
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
-from pipeline.storage import replace_file
+from pipeline.storage import replace_file, write_hashed
 from pipeline.tables import ConfigTables, ReleaseContent, bundles_from_table, config_tables
 from pipeline.validate import (
     DocumentChecks,
@@ -189,13 +188,11 @@ class ShardWriter:
 
 
 def write_parquet(table: pa.Table, path: Path) -> str:
-    """Write `table` to `path` as a Parquet shard; return its sha256, taken from the bytes written
-    rather than read back (the release's validation reads every file again)."""
+    """Write `table` to `path` as a Parquet shard; its sha256, taken from the bytes written (the
+    release's validation reads every file again)."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
-    data = sink.getvalue()
-    path.write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
+    return write_hashed(path, sink.getvalue())
 
 
 def read_ahead(items: Iterable[T]) -> Iterator[T]:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.diff import release_label
-from pipeline.tables import CONFIGS
+from pipeline.tables import CONFIGS, config_shards, shard_split
 
 WIDTH, HEIGHT = 640, 220
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 56, 40, 12
@@ -128,10 +128,9 @@ def word_counts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def batches(root: Path, config: str, columns: list[str]) -> Iterator[tuple[str, pa.RecordBatch]]:
     """(split, batch) for every shard of a config; the split is the shard name's prefix."""
-    for shard in sorted((root / "data" / config).glob("*.parquet")):
-        split = shard.name.split("-", 1)[0]
+    for shard in config_shards(root, config):
         for batch in pq.ParquetFile(shard).iter_batches(columns=columns, batch_size=8192):
-            yield split, batch
+            yield shard_split(shard), batch
 
 
 def release_stats(root: Path, label: str | None = None) -> ReleaseStats:

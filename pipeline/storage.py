@@ -164,9 +164,14 @@ def shard_bytes(tables: Iterable[pa.Table]) -> tuple[pa.Buffer, int]:
 
 
 def save_shard(path: Path, data: pa.Buffer, rows: int) -> dict[str, Any]:
-    """Write a shard's bytes to `path`, atomically; its marker entry, hashed from the bytes (no read back)."""
+    """Write a shard's bytes to `path`; its marker entry."""
+    return {"name": path.name, "sha256": write_hashed(path, data), "rows": rows}
+
+
+def write_hashed(path: Path, data: bytes | pa.Buffer) -> str:
+    """Write `data` to `path` atomically; its sha256, taken from the bytes (no read back)."""
     replace_file(path, data)
-    return {"name": path.name, "sha256": hashlib.sha256(data).hexdigest(), "rows": rows}
+    return hashlib.sha256(data).hexdigest()
 
 
 def shard_tables(shard: Path | bytes) -> Iterator[pa.Table]:

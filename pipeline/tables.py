@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -23,6 +24,17 @@ DEFAULT_CONFIG = "documents"
 Row = dict[str, Any]
 Rows = dict[str, dict[str, list[Row]]]  # config → split → rows
 ConfigTables = dict[str, pa.Table]  # config → one split's rows
+
+
+def config_shards(root: Path, config: str) -> list[Path]:
+    """A release folder's Parquet shards of one config, in order
+    (`data/<config>/<split>-NNNNN-of-NNNNN.parquet`)."""
+    return sorted((root / "data" / config).glob("*.parquet"))
+
+
+def shard_split(shard: Path) -> str:
+    """The split a release shard holds: its name's prefix."""
+    return shard.name.split("-", 1)[0]
 
 
 def config_tables(documents: pa.Table) -> Iterator[tuple[str, ConfigTables]]:

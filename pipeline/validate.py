@@ -21,7 +21,7 @@ import regex
 from pipeline.edits import apply_changes
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source, fields_of
 from pipeline.storage import StageInputMissing, sha256_file
-from pipeline.tables import CONFIGS, Bundle, Row, Rows
+from pipeline.tables import CONFIGS, Bundle, Row, Rows, config_shards, shard_split
 
 # WikiText artefacts no clean text may hold: (pattern, strings every match contains). A text
 # without any of those strings is passed over at memchr speed: the lookbehind of the spaced
@@ -354,8 +354,8 @@ def check_release_files(root: Path, manifest: dict[str, Any]) -> Check:
 
 def release_shards(root: Path, config: str) -> dict[str, list[Path]]:
     shards: dict[str, list[Path]] = {}
-    for shard in sorted((root / "data" / config).glob("*.parquet")):
-        shards.setdefault(shard.name.split("-", 1)[0], []).append(shard)
+    for shard in config_shards(root, config):
+        shards.setdefault(shard_split(shard), []).append(shard)
     return shards
 
 
