@@ -454,9 +454,9 @@ def explain(
 ) -> None:
     """Show a paragraph before and after cleaning, and which rule made each change."""
     from pipeline.explain import find_by_line, find_by_sentence, render
-    from pipeline.storage import read_documents
+    from pipeline.stages import stage_documents
 
-    docs = read_documents(processed_dir(ctx) / stage)
+    docs = stage_documents(processed_dir(ctx), stage)
     if file is not None and line is not None:
         click.echo(render(find_by_line(docs, file, line)))
     elif doc_id is not None and sentence is not None:

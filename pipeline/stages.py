@@ -34,22 +34,24 @@ from pipeline.enrich import ENRICH_WRITES, enrich_document
 from pipeline.ingest import FileIngest, InputError, discover_inputs, find_sidecar, load_sidecar, logical_name
 from pipeline.publish import POINTER, Published, PublishSettings, publish
 from pipeline.runtime import collect_garbage_less_often
-from pipeline.schema import Document, Quarantine, Source, records_from_arrow
+from pipeline.schema import DOCUMENT_SCHEMA, Document, Quarantine, Source, records_from_arrow
 from pipeline.segment import SEGMENT_WRITES, segment_document
 from pipeline.storage import (
     DOCS_PER_SHARD,
     SHARD_GLOB,
+    Layer,
     ShardWritten,
+    StageMismatch,
     atomic_dir,
     clear_marker,
-    document_shards,
+    columns_schema,
     documents_table,
     finished_shards,
+    layered_tables,
     read_marker,
     read_records,
     replace_file,
     sha256_file,
-    shard_tables,
     write_documents,
     write_marker,
     write_records,
@@ -104,8 +106,16 @@ def stage_dir(processed: Path, stage: str) -> Path:
 
 
 def fingerprint(**settings: Any) -> dict[str, Any]:
-    """What a stage's output depends on besides its input: settings and code version."""
-    return {"code_version": __version__, **{k: _plain(v) for k, v in settings.items()}}
+    """What a stage's output depends on besides its input: settings, code version, shard layout."""
+    return {
+        "code_version": __version__,
+        "layout": SHARD_LAYOUT,
+        **{k: _plain(v) for k, v in settings.items()},
+    }
+
+
+# 2: a map stage's shards hold only the columns it sets (1: every column).
+SHARD_LAYOUT = 2
 
 
 def _plain(value: Any) -> Any:
@@ -193,6 +203,63 @@ def ingest_records(processed: Path) -> tuple[list[Source], list[Quarantine]]:
     )
 
 
+# ----------------------------------------------------------------- layers
+
+# The stages that write documents, in order, and the fields each sets (ingest: all of them).
+STAGE_WRITES: dict[str, tuple[str, ...]] = {
+    "ingest": tuple(DOCUMENT_SCHEMA.names),
+    "detokenise": DETOKENISE_WRITES,
+    "segment": SEGMENT_WRITES,
+    "enrich": ENRICH_WRITES,
+}
+
+
+def layer_columns(stages: list[str]) -> list[tuple[str, ...]]:
+    """For each of `stages` (in order), the columns its shards supply: those it sets and no later
+    stage sets again."""
+    later: set[str] = set()
+    columns = []
+    for stage in reversed(stages):
+        columns.append(tuple(name for name in STAGE_WRITES[stage] if name not in later))
+        later.update(STAGE_WRITES[stage])
+    return columns[::-1]
+
+
+def stage_layers(processed: Path, stage: str) -> list[list[Layer]]:
+    """For each shard of a finished stage, in order, the layers its documents are read from: the
+    shard of that name in the stage's folder and in each folder before it.
+
+    Each stage's marker records the sha256 of the shard each of its shards was made from; a stage
+    run again since a later one ran (its shards changed) makes the later one's an error to read,
+    never a mix of two runs."""
+    stages = list(STAGE_WRITES)[: list(STAGE_WRITES).index(stage) + 1]
+    entries = [finished_shards(stage_dir(processed, name)) for name in stages]
+    for before, after, inputs, outputs in zip(stages, stages[1:], entries, entries[1:], strict=False):
+        if [(e["name"], e.get("input")) for e in outputs] != [(e["name"], e["sha256"]) for e in inputs]:
+            raise StageMismatch(
+                f"{stage_dir(processed, after)}: not made from the {before} output that is there now "
+                f"({before} ran again since); run {after} again"
+            )
+    folders = [stage_dir(processed, name) for name in stages]
+    columns = layer_columns(stages)
+    return [
+        [Layer(folder / entry["name"], c) for folder, c in zip(folders, columns, strict=True)]
+        for entry in entries[-1]
+    ]
+
+
+def stage_tables(processed: Path, stage: str) -> Iterator[pa.Table]:
+    """A finished stage's documents as Arrow tables, a batch at a time."""
+    for layers in stage_layers(processed, stage):
+        yield from layered_tables(layers)
+
+
+def stage_documents(processed: Path, stage: str) -> Iterator[Document]:
+    """A finished stage's documents, one batch in memory at a time."""
+    for table in stage_tables(processed, stage):
+        yield from records_from_arrow(table, Document)
+
+
 # ----------------------------------------------------------------- map stages
 
 
@@ -224,16 +291,21 @@ def apply_stage(stage: MapStage, batch: Batch) -> Batch:
     return docs, documents_table(docs, batch[1], stage.writes)
 
 
-def read_batches(shard: Path | bytes) -> Iterator[Batch]:
-    """A shard's batches as documents beside their table (from its file, or from its bytes)."""
-    for table in shard_tables(shard):
+def read_batches(layers: list[Layer]) -> Iterator[Batch]:
+    """A shard's batches as documents beside their table (from its layers)."""
+    for table in layered_tables(layers):
         yield records_from_arrow(table, Document), table
 
 
-def process_shard(stage: MapStage, source: Path, target: Path) -> dict[str, Any]:
+def write_stage_shard(stage: MapStage, tables: Iterable[pa.Table], target: Path) -> dict[str, Any]:
+    """Write the columns `stage` sets, of its output's tables, as one shard; its marker entry."""
+    return write_shard((table.select(stage.writes) for table in tables), target, columns_schema(stage.writes))
+
+
+def process_shard(stage: MapStage, layers: list[Layer], target: Path) -> dict[str, Any]:
     """Apply a stage function to every document of one shard; write the output shard."""
     collect_garbage_less_often()  # also in Ray's workers, which the run did not start
-    return write_shard((apply_stage(stage, batch)[1] for batch in read_batches(source)), target)
+    return write_stage_shard(stage, (apply_stage(stage, batch)[1] for batch in read_batches(layers)), target)
 
 
 class StageFolder:
@@ -264,6 +336,8 @@ class StageFolder:
         return kept["out"] if sha256_file(out) == kept["out"]["sha256"] else None
 
     def record(self, entry: dict[str, Any], out: dict[str, Any], written: bool) -> None:
+        """Shard `out` made from input shard `entry` (its sha256 kept as `input`), written now or kept."""
+        out = {**out, "input": entry["sha256"]}
         self.outputs[entry["name"]] = out
         self.result.shards += 1
         self.result.documents += entry["rows"]
@@ -285,41 +359,40 @@ def map_stage(
     processed: Path, stage: MapStage, engine: Engine, progress: Progress = no_progress
 ) -> StageResult:
     """Run a per-document stage function over the previous stage's shards, in parallel."""
-    source = stage_dir(processed, stage.source)
-    inputs = finished_shards(source)
+    inputs = finished_shards(stage_dir(processed, stage.source))
+    layers = stage_layers(processed, stage.source)
     folder = StageFolder(processed, stage)
     todo: list[dict[str, Any]] = []
-    for entry in inputs:
+    jobs: list[ShardJob] = []
+    for entry, entry_layers in zip(inputs, layers, strict=True):
         kept = folder.up_to_date(entry)
         if kept is None:
             todo.append(entry)
+            jobs.append((entry_layers, folder.path / entry["name"]))
         else:
             folder.record(entry, kept, written=False)
-    outputs = _run_shards(stage, source, folder.path, todo, engine, progress)
+    outputs = _run_shards(stage, jobs, engine, progress)
     for entry, out in zip(todo, outputs, strict=True):
         folder.record(entry, out, written=True)
     return folder.finish(inputs)
 
 
+ShardJob = tuple[list[Layer], Path]  # an input shard's layers, and the output shard's path
+
+
 def _run_shards(
-    stage: MapStage,
-    source: Path,
-    target: Path,
-    todo: list[dict[str, Any]],
-    engine: Engine,
-    progress: Progress,
+    stage: MapStage, jobs: list[ShardJob], engine: Engine, progress: Progress
 ) -> Iterator[dict[str, Any]]:
-    jobs = [(source / e["name"], target / e["name"]) for e in todo]
     if engine.name == "ray":
         from pipeline.ray_engine import run_shards_on_ray
 
         yield from run_shards_on_ray(process_shard, stage, jobs, engine.ray_address)
         return
     work = functools.partial(_process_job, stage)
-    yield from progress(map_in_workers(work, jobs, engine.workers), target.name, len(jobs))
+    yield from progress(map_in_workers(work, jobs, engine.workers), stage.target, len(jobs))
 
 
-def _process_job(stage: MapStage, job: tuple[Path, Path]) -> dict[str, Any]:
+def _process_job(stage: MapStage, job: ShardJob) -> dict[str, Any]:
     return process_shard(stage, *job)
 
 
@@ -412,14 +485,14 @@ def run_validate(processed: Path, target: Path | None = None, engine: Engine = L
     if target is not None:
         return validate_release(target)
     sources, quarantine = ingest_records(processed)
-    shards = document_shards(stage_dir(processed, "enrich"))
+    shards = stage_layers(processed, "enrich")
     parts = map_in_workers(check_enriched_shard, shards, engine.workers)
     return document_report(str(stage_dir(processed, "enrich")), parts, sources, quarantine)
 
 
-def check_enriched_shard(shard: Path) -> DocumentChecks:
+def check_enriched_shard(layers: list[Layer]) -> DocumentChecks:
     collect_garbage_less_often()
-    return check_documents(b for table in shard_tables(shard) for b in bundles_from_table(table))
+    return check_documents(b for table in layered_tables(layers) for b in bundles_from_table(table))
 
 
 def run_publish(
@@ -428,14 +501,8 @@ def run_publish(
     """Validate the enrich output (in parallel), then publish it as a release."""
     checked = run_validate(processed, engine=engine)
     sources, quarantine = ingest_records(processed)
-    tables = enriched_tables(processed)
+    tables = stage_tables(processed, "enrich")
     return publish(tables, sources, quarantine, processed, settings, run_settings, checked)
-
-
-def enriched_tables(processed: Path) -> Iterator[pa.Table]:
-    """The enrich stage's shards as Arrow tables, one at a time."""
-    for shard in document_shards(stage_dir(processed, "enrich")):
-        yield from shard_tables(shard)
 
 
 def published_dataset(processed: Path) -> Path:
@@ -510,7 +577,7 @@ def run_all(
         results = [map_stage(processed, stage, engine, progress) for stage in chain]
         checked = run_validate(processed, engine=Engine("local", engine.workers))
         sources, quarantine = ingest_records(processed)
-    tables = enriched_tables(processed)
+    tables = stage_tables(processed, "enrich")
     published = publish(
         tables, sources, quarantine, processed, settings.publish(), settings.record(), checked
     )
@@ -522,12 +589,13 @@ def run_all(
 
 @dataclass
 class ChainJob:
-    """One shard's way through the map stages that are not up to date for it, from its input
-    shard (its bytes when just ingested, its path otherwise), and the checks of what comes out."""
+    """One shard's way through the map stages that are not up to date for it, from the layers of
+    its input (the ingest shard's bytes when just ingested, files otherwise), and the checks of
+    what comes out."""
 
     stages: list[MapStage]
     targets: list[Path]
-    source: Path | bytes
+    source: list[Layer]
 
 
 def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
@@ -541,7 +609,7 @@ def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
     outputs = []
     for stage, target in zip(job.stages, job.targets, strict=True):
         batches = [apply_stage(stage, batch) for batch in batches]
-        outputs.append(write_shard((table for _docs, table in batches), target))
+        outputs.append(write_stage_shard(stage, (table for _docs, table in batches), target))
     return outputs, check_documents(bundles_from_documents(doc for docs, _table in batches for doc in docs))
 
 
@@ -598,11 +666,13 @@ class StreamedRun:
             inputs.append(kept)
         first = len(inputs) - 1  # the first stage to run (len(folders): none, only the checks)
         name = entry["name"]
-        source = stage_dir(self.processed, "ingest" if first == 0 else self.folders[first - 1].stage.target)
+        done = ["ingest", *(f.stage.target for f in self.folders[:first])]
+        shards: list[Path | bytes] = [stage_dir(self.processed, stage) / name for stage in done]
+        if written is not None:
+            shards[0] = written
+        layers = [Layer(shard, columns) for shard, columns in zip(shards, layer_columns(done), strict=True)]
         job = ChainJob(
-            [f.stage for f in self.folders[first:]],
-            [f.path / name for f in self.folders[first:]],
-            written if first == 0 and written is not None else source / name,
+            [f.stage for f in self.folders[first:]], [f.path / name for f in self.folders[first:]], layers
         )
         future: Future = Future()
         if self.pool is None:

@@ -3,10 +3,12 @@
 A stage's output is a folder under `processed/` holding `documents-NNNNN.arrow` shards
 (Arrow IPC files of `Document` rows; plus, for ingest, `sources.parquet` and
 `quarantine.parquet`) and a `_SUCCESS.json` marker listing every shard with its sha256
-and row count. Each file is written to a temporary name and renamed into place; the
-marker is written last and removed first, so a reader never takes a half-written stage
-for a finished one, and a re-run can skip every shard whose output is already there for
-the same input.
+and row count. Ingest's shards hold every column; a later stage's shards hold only the columns
+its stage sets, and its documents are read as layers: its shard's columns over those of the same
+shard of each stage before it (`Layer`, `layered_tables`). Each file is written to a temporary
+name and renamed into place; the marker is written last and removed first, so a reader never
+takes a half-written stage for a finished one, and a re-run can skip every shard whose output is
+already there for the same input.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,6 +47,10 @@ SHARD_GLOB = "documents-*"
 
 class StageInputMissing(FileNotFoundError):
     """The previous stage has not been run, or did not finish."""
+
+
+class StageMismatch(StageInputMissing):
+    """A stage's shard was not made from the shard of the stage before it that is there now."""
 
 
 def sha256_file(path: Path) -> str:
@@ -148,15 +155,18 @@ def document_batches(documents: Iterable[Document]) -> Iterator[pa.Table]:
         yield documents_table(batch)
 
 
-def write_shard(tables: Iterable[pa.Table], path: Path) -> dict[str, Any]:
-    """Write tables of documents as one shard, atomically; return its marker entry."""
-    return save_shard(path, *shard_bytes(tables))
+def write_shard(
+    tables: Iterable[pa.Table], path: Path, schema: pa.Schema = DOCUMENT_SCHEMA
+) -> dict[str, Any]:
+    """Write tables of documents (or of some of their columns) as one shard, atomically; return
+    its marker entry."""
+    return save_shard(path, *shard_bytes(tables, schema))
 
 
-def shard_bytes(tables: Iterable[pa.Table]) -> tuple[pa.Buffer, int]:
+def shard_bytes(tables: Iterable[pa.Table], schema: pa.Schema = DOCUMENT_SCHEMA) -> tuple[pa.Buffer, int]:
     """Tables of documents as the bytes of one shard (compressed: a shard is a few MB), and its rows."""
     rows, sink = 0, pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, DOCUMENT_SCHEMA, options=STAGE_IPC) as writer:
+    with pa.ipc.new_file(sink, schema, options=STAGE_IPC) as writer:
         for table in tables:
             writer.write_table(table)
             rows += table.num_rows
@@ -174,12 +184,72 @@ def write_hashed(path: Path, data: bytes | pa.Buffer) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def columns_schema(names: Iterable[str]) -> pa.Schema:
+    """The schema of a shard holding the document columns `names`."""
+    return pa.schema([DOCUMENT_SCHEMA.field(name) for name in names])
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One shard a stage's documents are read from (its file, or its bytes when just written), and
+    the document columns taken from it: those no later stage sets."""
+
+    shard: Path | bytes
+    columns: tuple[str, ...]
+
+    def describe(self) -> str:
+        return str(self.shard) if isinstance(self.shard, Path) else "a shard in memory"
+
+
+def layered_tables(layers: list[Layer]) -> Iterator[pa.Table]:
+    """The documents of a stage's shard, batch by batch, as tables of `DOCUMENT_SCHEMA`: each
+    column from the layer that holds it. Only those columns are read (and decompressed) from each
+    shard. The shards of one document shard are written batch for batch, so their batches line
+    up; shards that do not (another run's, or damaged) are an error naming them."""
+    with ExitStack() as stack:
+        readers = [_open_columns(layer, stack) for layer in layers]
+        batches = [reader.num_record_batches for reader in readers]
+        if len(set(batches)) > 1:
+            raise StageMismatch(_mismatch(layers, "batches", batches))
+        for i in range(batches[0]):
+            parts = [reader.get_batch(i) for reader in readers]
+            rows = [part.num_rows for part in parts]
+            if len(set(rows)) > 1:
+                raise StageMismatch(_mismatch(layers, f"rows in batch {i}", rows))
+            columns = {
+                name: column
+                for part in parts
+                for name, column in zip(part.schema.names, part.columns, strict=True)
+            }
+            yield pa.Table.from_arrays(
+                [columns[name] for name in DOCUMENT_SCHEMA.names], schema=DOCUMENT_SCHEMA
+            )
+
+
+def _open_columns(layer: Layer, stack: ExitStack) -> pa.ipc.RecordBatchFileReader:
+    shard = layer.shard
+    source = stack.enter_context(
+        pa.BufferReader(shard) if isinstance(shard, bytes) else pa.OSFile(str(shard))
+    )
+    schema = pa.ipc.open_file(source).schema  # the footer only
+    missing = [name for name in layer.columns if schema.get_field_index(name) < 0]
+    if missing:
+        raise StageMismatch(
+            f"{layer.describe()}: no column {', '.join(missing)} (written by another version?)"
+        )
+    fields = sorted(schema.get_field_index(name) for name in layer.columns)
+    options = pa.ipc.IpcReadOptions(included_fields=fields, use_threads=False)
+    return pa.ipc.open_file(source, options=options)
+
+
+def _mismatch(layers: list[Layer], what: str, counts: list[int]) -> str:
+    shards = ", ".join(f"{layer.describe()} ({n})" for layer, n in zip(layers, counts, strict=True))
+    return f"the shards of one stage's documents do not line up in {what}: {shards}; run the stages again"
+
+
 def shard_tables(shard: Path | bytes) -> Iterator[pa.Table]:
-    """A shard's batches as tables, one at a time; from its file, or from its bytes."""
-    with pa.BufferReader(shard) if isinstance(shard, bytes) else pa.OSFile(str(shard)) as source:
-        reader = pa.ipc.open_file(source, options=STAGE_IPC_READ)
-        for i in range(reader.num_record_batches):
-            yield pa.Table.from_batches([reader.get_batch(i)])
+    """A shard holding every document column, batch by batch, as tables; from its file or bytes."""
+    return layered_tables([Layer(shard, tuple(DOCUMENT_SCHEMA.names))])
 
 
 ShardWritten = Callable[[dict[str, Any], bytes], None]
@@ -240,18 +310,3 @@ def finished_shards(folder: Path) -> list[dict[str, Any]]:
         state = "did not finish" if folder.exists() else "has not been run"
         raise StageInputMissing(f"{folder}: this stage {state}; run the previous stage first")
     return marker["shards"]
-
-
-def document_shards(folder: Path) -> list[Path]:
-    return [folder / entry["name"] for entry in finished_shards(folder)]
-
-
-def read_shard(path: Path) -> Iterator[Document]:
-    for table in shard_tables(path):
-        yield from records_from_arrow(table, Document)
-
-
-def read_documents(folder: Path) -> Iterator[Document]:
-    """Stream the documents of a finished stage, one batch in memory at a time."""
-    for shard in document_shards(folder):
-        yield from read_shard(shard)

@@ -11,26 +11,43 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import main
 from pipeline.detokenise import DetokeniseSettings
 from pipeline.ingest import Sidecar, ingest_file
 from pipeline.schema import DOCUMENT_SCHEMA, Document
 from pipeline.stages import (
     ENRICH,
     SEGMENT,
+    STAGE_WRITES,
     Engine,
     RunSettings,
     apply_stage,
     detokenise_stage,
+    layer_columns,
     run_all,
     run_detokenise,
     run_enrich,
     run_ingest,
     run_segment,
     run_validate,
+    stage_documents,
+    stage_tables,
 )
-from pipeline.storage import MARKER, SHARD_GLOB, documents_table, shard_name
+from pipeline.storage import (
+    MARKER,
+    SHARD_GLOB,
+    Layer,
+    StageMismatch,
+    documents_table,
+    layered_tables,
+    shard_bytes,
+    shard_name,
+    write_shard,
+)
 from tests.conftest import RAW, ROOT, WT2_RAW
 
 INPUTS = [RAW, WT2_RAW / "wiki.valid.raw"]
@@ -98,6 +115,70 @@ def test_a_stage_table_is_the_full_conversion_of_its_documents() -> None:
         docs, table = apply_stage(stage, (docs, table))
         assert table.equals(documents_table(docs)), stage.target
         assert set(stage.writes) <= set(DOCUMENT_SCHEMA.names)
+
+
+def test_each_column_is_read_from_the_last_stage_that_sets_it() -> None:
+    stages = list(STAGE_WRITES)
+    for end in range(1, len(stages) + 1):
+        columns = [name for layer in layer_columns(stages[:end]) for name in layer]
+        assert sorted(columns) == sorted(DOCUMENT_SCHEMA.names), stages[:end]
+    assert layer_columns(stages)[-1] == ENRICH.writes
+    assert "sections" not in layer_columns(stages)[2]  # segment's, set again by enrich
+
+
+def test_stage_shards_hold_only_their_columns_and_read_back_whole(tmp_path: Path) -> None:
+    """A map stage's shard holds the columns its stage sets; its documents read back (over the
+    earlier stages' shards) are every column of what the stage functions make in memory."""
+    processed = tmp_path / "processed"
+    run_stages(processed, Engine(workers=2))
+    docs = list(stage_documents(processed, "ingest"))
+    table = documents_table(docs)
+    for stage in (detokenise_stage(RunSettings().detokenise()), SEGMENT, ENRICH):
+        for shard in (processed / stage.target).glob(SHARD_GLOB):
+            assert pa.ipc.open_file(shard).schema.names == list(stage.writes), shard
+        docs, table = apply_stage(stage, (docs, table))
+        assert pa.concat_tables(stage_tables(processed, stage.target)).equals(table), stage.target
+
+
+def test_a_stage_made_from_an_earlier_stage_run_since_is_an_error_to_read(tmp_path: Path) -> None:
+    """Detokenise run again with other settings: segment's and enrich's shards were made from the
+    old blocks, so reading them (or publishing) stops with what to run, never mixes the two runs."""
+    processed = tmp_path / "processed"
+    run_stages(processed, Engine())
+    run_detokenise(processed, DetokeniseSettings(join_split_paragraphs=False))
+    for stage in ("segment", "enrich"):
+        with pytest.raises(
+            StageMismatch, match=r"segment: not made from the detokenise output .* run segment"
+        ):
+            list(stage_tables(processed, stage))
+    result = CliRunner().invoke(main, ["--processed", str(processed), "publish"])
+    assert result.exit_code == 1 and "run segment again" in result.output, result.output
+    run_segment(processed)
+    with pytest.raises(StageMismatch, match=r"enrich: not made from the segment output .* run enrich"):
+        run_validate(processed)
+    run_enrich(processed)
+    assert run_validate(processed).ok
+    run_ingest([RAW], processed, docs_per_shard=SHARD)  # fewer shards: every later stage is stale
+    with pytest.raises(StageMismatch, match=r"detokenise: not made from the ingest output"):
+        list(stage_documents(processed, "detokenise"))
+
+
+def test_shards_that_do_not_line_up_are_an_error_naming_them(tmp_path: Path) -> None:
+    docs = documents_table(stage_inputs()[:10])
+    write_shard([docs], tmp_path / "whole.arrow")
+    write_shard([docs.slice(0, 4), docs.slice(4)], tmp_path / "split.arrow")
+    write_shard([docs.slice(0, 9)], tmp_path / "short.arrow")
+    title = ("title",)
+    rest = tuple(name for name in DOCUMENT_SCHEMA.names if name != "title")
+    in_memory = shard_bytes([docs.slice(0, 4), docs.slice(4)])[0].to_pybytes()
+    layers = [Layer(tmp_path / "split.arrow", rest), Layer(in_memory, title)]
+    assert pa.concat_tables(layered_tables(layers)).equals(docs)
+    with pytest.raises(StageMismatch, match=r"split\.arrow: no column sentence_id"):
+        list(layered_tables([Layer(tmp_path / "split.arrow", ("sentence_id",))]))
+    for other, what in (("split", "batches"), ("short", "rows in batch 0")):
+        layers = [Layer(tmp_path / "whole.arrow", rest), Layer(tmp_path / f"{other}.arrow", title)]
+        with pytest.raises(StageMismatch, match=f"line up in {what}: .*whole.arrow .*{other}.arrow"):
+            list(layered_tables(layers))
 
 
 def test_output_is_byte_identical_for_any_worker_count(one_worker, tmp_path: Path) -> None:
