@@ -247,11 +247,6 @@ def _mismatch(layers: list[Layer], what: str, counts: list[int]) -> str:
     return f"the shards of one stage's documents do not line up in {what}: {shards}; run the stages again"
 
 
-def shard_tables(shard: Path | bytes) -> Iterator[pa.Table]:
-    """A shard holding every document column, batch by batch, as tables; from its file or bytes."""
-    return layered_tables([Layer(shard, tuple(DOCUMENT_SCHEMA.names))])
-
-
 ShardWritten = Callable[[dict[str, Any], bytes], None]
 
 
