@@ -284,30 +284,29 @@ def map_stage_of(
     return MapStage(source, target, fn, writes, fingerprint(stage=target, **settings))
 
 
-Batch = tuple[list[Document], pa.Table]  # documents and the table they are the rows of
+def apply_stage(stage: MapStage, docs: list[Document]) -> tuple[list[Document], pa.Table]:
+    """The stage function applied to a batch of documents; they, and the table of the fields it
+    sets (what its shard holds)."""
+    docs = [stage.fn(doc) for doc in docs]
+    return docs, documents_table(docs, stage.writes)
 
 
-def apply_stage(stage: MapStage, batch: Batch) -> Batch:
-    """The stage function applied to a batch of documents, and their table after it."""
-    docs = [stage.fn(doc) for doc in batch[0]]
-    return docs, documents_table(docs, batch[1], stage.writes)
-
-
-def read_batches(layers: list[Layer]) -> Iterator[Batch]:
-    """A shard's batches as documents beside their table (from its layers)."""
+def read_batches(layers: list[Layer]) -> Iterator[list[Document]]:
+    """A shard's documents, batch by batch (from its layers)."""
     for table in layered_tables(layers):
-        yield records_from_arrow(table, Document), table
+        yield records_from_arrow(table, Document)
 
 
 def write_stage_shard(stage: MapStage, tables: Iterable[pa.Table], target: Path) -> dict[str, Any]:
-    """Write the columns `stage` sets, of its output's tables, as one shard; its marker entry."""
-    return write_shard((table.select(stage.writes) for table in tables), target, columns_schema(stage.writes))
+    """Write a stage's tables (of the fields it sets) as one shard; its marker entry."""
+    return write_shard(tables, target, columns_schema(stage.writes))
 
 
 def process_shard(stage: MapStage, layers: list[Layer], target: Path) -> dict[str, Any]:
     """Apply a stage function to every document of one shard; write the output shard."""
     collect_garbage_less_often()  # also in Ray's workers, which the run did not start
-    return write_stage_shard(stage, (apply_stage(stage, batch)[1] for batch in read_batches(layers)), target)
+    tables = (apply_stage(stage, docs)[1] for docs in read_batches(layers))
+    return write_stage_shard(stage, tables, target)
 
 
 class StageFolder:
@@ -603,16 +602,17 @@ class ChainJob:
 def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
     """Apply each stage in turn, writing its shard; check the final documents.
 
-    The documents stay in memory from stage to stage, beside their table, so each stage
-    converts only the fields it sets.
+    The documents stay in memory from stage to stage; each stage converts only the fields it
+    sets.
     """
     collect_garbage_less_often()
     batches = list(read_batches(job.source))
     outputs = []
     for stage, target in zip(job.stages, job.targets, strict=True):
-        batches = [apply_stage(stage, batch) for batch in batches]
-        outputs.append(write_stage_shard(stage, (table for _docs, table in batches), target))
-    return outputs, check_documents(bundles_from_documents(doc for docs, _table in batches for doc in docs))
+        applied = [apply_stage(stage, docs) for docs in batches]
+        outputs.append(write_stage_shard(stage, (table for _docs, table in applied), target))
+        batches = [docs for docs, _table in applied]
+    return outputs, check_documents(bundles_from_documents(doc for docs in batches for doc in docs))
 
 
 class StreamedRun:

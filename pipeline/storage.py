@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,23 +124,12 @@ def document_size(doc: Document) -> int:
     return len(doc.text) + sum(len(line) for line in doc.lines)
 
 
-def documents_table(
-    docs: list[Document], carried: pa.Table | None = None, writes: Iterable[str] = ()
-) -> pa.Table:
-    """`docs` as a table of `DOCUMENT_SCHEMA`.
-
-    With `carried`, the table the documents were read from (row for row), only the fields in
-    `writes` are converted; every other column is the carried one. A stage that sets a few
-    fields so costs a few columns, not the blocks and their edits again.
-    """
-    if carried is None:
-        return records_table(docs, Document)
-    written = set(writes)
-    columns = [
-        field_array(docs, Document, name) if name in written else carried.column(name)
-        for name in DOCUMENT_SCHEMA.names
-    ]
-    return pa.Table.from_arrays(columns, schema=DOCUMENT_SCHEMA)
+def documents_table(docs: list[Document], names: Sequence[str] = tuple(DOCUMENT_SCHEMA.names)) -> pa.Table:
+    """The fields `names` of `docs` (all of them by default) as a table of their columns: a stage
+    converts only the fields it sets, not the blocks and their edits again."""
+    return pa.Table.from_arrays(
+        [field_array(docs, Document, name) for name in names], schema=columns_schema(names)
+    )
 
 
 def document_batches(documents: Iterable[Document]) -> Iterator[pa.Table]:
