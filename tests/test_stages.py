@@ -23,6 +23,7 @@ from pipeline.schema import DOCUMENT_SCHEMA, Document
 from pipeline.stages import (
     ENRICH,
     SEGMENT,
+    SHARD_KEYS,
     STAGE_WRITES,
     Engine,
     RunSettings,
@@ -44,6 +45,7 @@ from pipeline.storage import (
     Layer,
     StageMismatch,
     documents_table,
+    finished_shards,
     layered_tables,
     shard_bytes,
     shard_name,
@@ -269,6 +271,19 @@ def test_reader_refuses_an_unfinished_stage(tmp_path: Path) -> None:
     (processed / "segment" / MARKER).unlink()
     with pytest.raises(FileNotFoundError, match="did not finish"):
         run_enrich(processed)
+
+
+def test_shard_journal_skips_a_line_cut_short_and_keeps_a_line_a_shard(tmp_path: Path) -> None:
+    processed = tmp_path / "processed"
+    run_stages(processed, Engine())
+    journal = processed / "segment" / SHARD_KEYS
+    lines = journal.read_text().splitlines()
+    assert len(lines) == len(finished_shards(processed / "segment")) > 2
+    journal.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:40])  # killed while appending
+    again = run_segment(processed)
+    assert (again.shards, again.shards - again.skipped) == (len(lines), 1)  # only that shard redone
+    assert journal.read_text().splitlines() == lines
+    assert run_segment(processed).up_to_date
 
 
 def test_killed_run_then_rerun_is_byte_identical(one_worker, tmp_path: Path) -> None:
