@@ -624,7 +624,7 @@ class ChainJob:
 
     stages: list[MapStage]
     targets: list[Path]
-    source: list[Layer]
+    layers: list[Layer]
 
 
 def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
@@ -634,7 +634,7 @@ def run_chain(job: ChainJob) -> tuple[list[dict[str, Any]], DocumentChecks]:
     sets.
     """
     collect_garbage_less_often()
-    batches = list(read_batches(job.source))
+    batches = list(read_batches(job.layers))
     outputs = []
     for stage, target in zip(job.stages, job.targets, strict=True):
         applied = [apply_stage(stage, docs) for docs in batches]
