@@ -31,13 +31,7 @@ from pipeline.report import ReleaseStats, add_rows, render_report, write_figures
 from pipeline.schema import CONFIG_SCHEMAS, Quarantine, Source
 from pipeline.storage import replace_file, write_hashed
 from pipeline.tables import ConfigTables, ReleaseContent, bundles_from_table, config_tables
-from pipeline.validate import (
-    DocumentChecks,
-    Report,
-    check_documents,
-    document_report,
-    validate_release_files,
-)
+from pipeline.validate import DocumentsFound, Report, check_documents, validate_release_files
 
 ROWS_PER_SHARD = 100_000
 POINTER = "dataset"
@@ -244,9 +238,9 @@ def publish(
     these documents, e.g. run in parallel beforehand), else by checking them as they are written.
     A release whose documents fail is not published."""
     version = settings.version.removeprefix("v")
-    parts: list[DocumentChecks] = []
+    found = DocumentsFound()
     if checked is None:
-        documents = checking(documents, parts)
+        documents = checking(documents, found)
     elif not checked.ok:
         raise PublishError(f"release v{version} failed validation; nothing published\n{checked.render()}")
     target = release_dir(processed, version)
@@ -279,7 +273,7 @@ def publish(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         if checked is None:
-            checked = document_report(str(tmp), parts, sources, quarantine)
+            checked = found.report(str(tmp), sources, quarantine)
         report = validate_release_files(tmp, checked)
         if not report.ok:
             raise PublishError(f"release v{version} failed validation; nothing published\n{report.render()}")
@@ -302,10 +296,10 @@ def publish(
     return Published(target, version, True, report)
 
 
-def checking(documents: Iterable[pa.Table], found: list[DocumentChecks]) -> Iterator[pa.Table]:
+def checking(documents: Iterable[pa.Table], found: DocumentsFound) -> Iterator[pa.Table]:
     """The tables, each checked (into `found`) as it passes."""
     for table in documents:
-        found.append(check_documents(bundles_from_table(table)))
+        found.add(check_documents(bundles_from_table(table)))
         yield table
 
 

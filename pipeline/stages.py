@@ -58,7 +58,14 @@ from pipeline.storage import (
     write_shard,
 )
 from pipeline.tables import bundles_from_documents, bundles_from_table
-from pipeline.validate import DocumentChecks, Report, check_documents, document_report, validate_release
+from pipeline.validate import (
+    DocumentChecks,
+    DocumentsFound,
+    Report,
+    check_documents,
+    document_report,
+    validate_release,
+)
 
 log = logging.getLogger("pipeline")
 T = TypeVar("T")
@@ -598,9 +605,9 @@ def run_all(
             if ingest.up_to_date:  # nothing was written, so nothing was handed on yet
                 for entry in ingested:
                     streamed.add(entry, None)
-            results, parts = streamed.finish(ingested)
+            results, found = streamed.finish(ingested)
         sources, quarantine = ingest_records(processed)
-        checked = document_report(str(stage_dir(processed, "enrich")), parts, sources, quarantine)
+        checked = found.report(str(stage_dir(processed, "enrich")), sources, quarantine)
     else:
         ingest = run_ingest(paths, processed, *ingest_options)
         results = [map_stage(processed, stage, engine, progress) for stage in chain]
@@ -665,7 +672,7 @@ class StreamedRun:
             self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=worker_setup)
         self.limit = 2 * workers
         self.pending: collections.deque[tuple[list[dict[str, Any]], int, Future]] = collections.deque()
-        self.parts: list[DocumentChecks] = []
+        self.found = DocumentsFound()
 
     def __enter__(self) -> StreamedRun:
         return self
@@ -722,12 +729,12 @@ class StreamedRun:
                 else:
                     folder.record(inputs[-1], outputs[i - first], written=True)
                     inputs.append(outputs[i - first])
-            self.parts.append(checks)
+            self.found.add(checks)
             for _ in range(inputs[0]["rows"]):
                 next(self._ticks)
             wait = False
 
-    def finish(self, ingested: list[dict[str, Any]]) -> tuple[list[StageResult], list[DocumentChecks]]:
+    def finish(self, ingested: list[dict[str, Any]]) -> tuple[list[StageResult], DocumentsFound]:
         """Wait for every shard; mark each stage finished."""
         self._record(everything=True)
-        return [folder.finish(ingested) for folder in self.folders], self.parts
+        return [folder.finish(ingested) for folder in self.folders], self.found
