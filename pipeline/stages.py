@@ -22,7 +22,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -249,12 +249,14 @@ def stage_layers(processed: Path, stage: str) -> list[list[Layer]]:
         else:
             continue
         raise StageMismatch(f"{stage_dir(processed, after)}: {why}; run {after} again")
-    folders = [stage_dir(processed, name) for name in stages]
+    return [shard_layers(processed, stages, entry["name"]) for entry in entries[-1]]
+
+
+def shard_layers(processed: Path, stages: list[str], name: str) -> list[Layer]:
+    """The layers of shard `name` after `stages` (ingest and the stages after it, in order): the
+    file of that name in each stage's folder, with the columns it supplies."""
     columns = layer_columns(stages)
-    return [
-        [Layer(folder / entry["name"], c) for folder, c in zip(folders, columns, strict=True)]
-        for entry in entries[-1]
-    ]
+    return [Layer(stage_dir(processed, s) / name, c) for s, c in zip(stages, columns, strict=True)]
 
 
 def stage_tables(processed: Path, stage: str) -> Iterator[pa.Table]:
@@ -703,11 +705,11 @@ class StreamedRun:
             inputs.append(kept)
         first = len(inputs) - 1  # the first stage to run (len(folders): none, only the checks)
         name = entry["name"]
-        done = ["ingest", *(f.stage.target for f in self.folders[:first])]
-        shards: list[Path | bytes] = [stage_dir(self.processed, stage) / name for stage in done]
+        layers = shard_layers(
+            self.processed, ["ingest", *(f.stage.target for f in self.folders[:first])], name
+        )
         if written is not None:
-            shards[0] = written
-        layers = [Layer(shard, columns) for shard, columns in zip(shards, layer_columns(done), strict=True)]
+            layers[0] = replace(layers[0], shard=written)
         job = ChainJob(
             [f.stage for f in self.folders[first:]], [f.path / name for f in self.folders[first:]], layers
         )
