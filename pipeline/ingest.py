@@ -523,12 +523,15 @@ def make_document(
 
 
 def lines_sha256(raw_lines: Iterable[bytes]) -> str:
-    """sha256 of the lines joined by LF, without building the joined copy."""
+    """sha256 of the lines joined by LF, joined a few hundred at a time (a bounded copy; one
+    `update` a line took as long as the article's other ingest work)."""
     digest = hashlib.sha256()
-    for i, raw in enumerate(raw_lines):
-        if i:
-            digest.update(b"\n")
-        digest.update(raw)
+    lines = iter(raw_lines)
+    separator = b""
+    while group := list(itertools.islice(lines, 256)):
+        digest.update(separator)
+        digest.update(b"\n".join(group))
+        separator = b"\n"
     return digest.hexdigest()
 
 
@@ -560,16 +563,17 @@ def wikitext_articles(lines: Iterable[Line]) -> Iterator[tuple[str | None, list[
     buffer: list[Line] = []
     prev: str | None = None
     for line, following in with_next(lines):
+        text = line.text
         nxt = following.text if following is not None else None
-        if is_article_title(prev, line.text, nxt, blank_layout):
+        if "=" in text and is_article_title(prev, text, nxt, blank_layout):  # a title holds "="
             if buffer and (title is not None or any(x.text.strip() for x in buffer)):
                 yield title, buffer
                 buffer = []
-            title = heading_level(line.text)[1]
+            title = heading_level(text)[1]
         buffer.append(line)
-        if not line.text.strip():
+        if not blank_layout and (not text or text.isspace()):  # `not text.strip()`, without the copy
             blank_layout = True
-        prev = line.text
+        prev = text
     if buffer:
         yield title, buffer
 
@@ -760,8 +764,12 @@ class FileIngest:
                     raw[:200].decode("utf-8", "replace"),
                 )
                 continue
-            fixed, repairs = repair_line(number, text)
-            yield Line(number, fixed, raw, repairs)
+            # nothing to repair (most lines): `repair_line`'s checks, inlined
+            if text.isprintable() and (text.isascii() or not looks_broken(text)):
+                yield Line(number, text, raw, [])
+            else:
+                fixed, repairs = repair_line(number, text)
+                yield Line(number, fixed, raw, repairs)
 
     def _decoded(self, chunks: Iterable[bytes], codec: str) -> Iterator[str]:
         """Text from a UTF-16 byte stream, decoded as it comes; bad UTF-16 ends it (UnreadableInput)."""
