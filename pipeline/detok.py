@@ -15,6 +15,7 @@ plain words the space always stays and costs nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -487,7 +488,7 @@ def _detokenise_odd(raw: str, disabled: frozenset[str]) -> Detokenised:
             joined.add(k)
             a, b = spans[k - 1][1], spans[k][0]
         else:
-            k = max(i for i in token_at.values() if starts[i] + i <= e.raw_start)
+            k = bisect_right(offsets, e.raw_start) - 1  # the token the edit lies in
             offset = spans[k][0] - starts[k] - k
             a, b = e.raw_start + offset, e.raw_end + offset
             if k in repaired:

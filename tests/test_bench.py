@@ -88,6 +88,8 @@ def test_bench_quick_prints_every_table(tmp_path: Path) -> None:
     for heading in ("Detokeniser beside sacremoses", "Sentence splitter beside its peers"):
         peer = section(report, heading)
         assert "| --- |" in peer or "not available yet" in peer, peer
+    long = rows(section(report, "Detokeniser beside sacremoses").split("One paragraph of growing length")[1])
+    assert all(re.fullmatch(r"\d+\.\d\d s", cell) for cell in long["with a damaged marker"][:2]), long
 
     # The pipeline itself works at 1 and 2 MB: every stage and both worker counts finished.
     measured = [cell for stage in STAGES for cell in throughput[stage]]

@@ -23,6 +23,7 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 TEST_RAW = DATA / "wikitext-2-raw" / "wiki.test.raw"
 VALID_RAW = DATA / "wikitext-2-raw" / "wiki.valid.raw"
 GOLD = DATA / "detok-gold" / "gold.jsonl"
+LONG_MB = (0.5, 1.0, 2.0, 4.0)
 
 
 def unmark(line: str) -> str:
@@ -60,8 +61,9 @@ def round_trip_share(paths: list[Path]) -> tuple[float, int]:
     return same / len(paragraphs), len(paragraphs)
 
 
-def table(repeat: int = 9) -> str:
-    """The table; `repeat` rounds of each detokeniser over the test file, alternating."""
+def table(repeat: int = 9, long_mb: tuple[float, ...] = LONG_MB) -> str:
+    """The table; `repeat` rounds of each detokeniser over the test file, alternating; then one
+    paragraph of each length in `long_mb`."""
     lines = TEST_RAW.read_bytes().decode("utf-8").replace("\r\n", "\n").split("\n")
     size = sum(len(line.encode("utf-8")) + 1 for line in lines) / 1e6
     peer = moses()
@@ -91,8 +93,36 @@ def table(repeat: int = 9) -> str:
     out += [
         "",
         f"Round trip detokenise → retokenise gives the raw paragraph back: {share:.3f} of {n} paragraphs.",
+        "",
+        *long_paragraphs(lines, long_mb),
     ]
     return "\n".join(out)
+
+
+def long_paragraphs(lines: list[str], sizes: tuple[float, ...]) -> list[str]:
+    """Time against length for one paragraph of each size in MB (the file's paragraphs joined into
+    one line), as it is and with a damaged marker (`@, @`), which sends it down the general path. Time
+    must grow linearly: that path once looked up each edit's token in a scan of every token."""
+    paragraphs = (line for line in lines if line.strip() and not line.lstrip().startswith("="))
+    prose = " ".join(" ".join(paragraphs).split())  # single spaces: the general path only where damaged
+    out = [
+        "One paragraph of growing length (the test file's paragraphs joined into one line, single "
+        "spaces): seconds, "
+        "and time × against length × from the shortest (linear: about equal).",
+        "",
+        "| paragraph | " + " | ".join(f"{mb} MB" for mb in sizes) + " | time × / length × |",
+        "| --- |" + " --- |" * (len(sizes) + 1),
+    ]
+    for name, damage in (("as it is", ""), ("with a damaged marker", " 1 @, @ 000 ")):
+        times = []
+        for mb in sizes:
+            text = damage + prose[: int(mb * 1e6)]
+            while len(text) < mb * 1e6:
+                text += " " + prose[: int(mb * 1e6) - len(text)]
+            times.append(min(seconds(ours, [text]) for _ in range(2)))
+        growth = (times[-1] / times[0]) / (sizes[-1] / sizes[0])
+        out.append(f"| {name} | " + " | ".join(f"{t:.2f} s" for t in times) + f" | {growth:.2f} |")
+    return out
 
 
 def main() -> None:
