@@ -15,7 +15,7 @@ plain words the space always stays and costs nothing.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -478,13 +478,12 @@ def _detokenise_odd(raw: str, disabled: frozenset[str]) -> Detokenised:
         normal, 0, len(normal), toks, kinds, special, disabled, [], repaired, odd=True
     )
     starts = list(accumulate(map(len, toks), initial=0))  # token i starts at starts[i] + i in `normal`
-    offsets = [starts[i] + i for i in range(len(toks))]
-    token_at = {offset: i for i, offset in enumerate(offsets)}
+    offsets = [starts[i] + i for i in range(len(toks))]  # ascending: searched by bisection
     edits: list[Edit] = []
     joined: set[int] = set()
     for e in result.edits:
-        if e.raw_start + 1 in token_at and e.before == " ":  # a gap, before token k
-            k = token_at[e.raw_start + 1]
+        k = bisect_left(offsets, e.raw_start + 1)
+        if e.before == " " and k < len(offsets) and offsets[k] == e.raw_start + 1:  # a gap, before token k
             joined.add(k)
             a, b = spans[k - 1][1], spans[k][0]
         else:
