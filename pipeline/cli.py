@@ -165,7 +165,8 @@ docs_per_shard_option = click.option(
     "--docs-per-shard",
     type=click.IntRange(min=1),
     default=None,
-    help="Documents per stage shard (the unit of parallel work and of resuming).",
+    help="At most this many documents in a stage shard, which also ends at 2 MiB of text (a shard is "
+    "the unit of parallel work and of resuming) [default: 2000].",
 )
 shard_option = click.option(
     "--rows-per-shard", type=click.IntRange(min=1), default=None, help="Rows per Parquet shard in a release."

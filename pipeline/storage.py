@@ -30,9 +30,15 @@ import pyarrow.parquet as pq
 from pipeline.schema import DOCUMENT_SCHEMA, Document, field_array, records_from_arrow, records_to_arrow
 
 T = TypeVar("T")
-DOCS_PER_SHARD = 100  # the unit of parallel work and of resuming
-BYTES_PER_SHARD = 8 << 20  # of raw and clean text: keeps shards even when articles are long
-DOCS_PER_BATCH = 32  # documents converted to Arrow at once (a record batch of a shard)
+# A shard (the unit of parallel work and of resuming) ends at whichever limit comes first: its
+# text (raw and clean) or its count of documents. By size first: a shard has a fixed cost (files,
+# markers, a batch for each stage), which a hundred short articles did not pay back.
+BYTES_PER_SHARD = 2 << 20  # about 120 WikiText-103 articles
+DOCS_PER_SHARD = 2000
+# A record batch (documents converted to Arrow at once) ends the same way: each batch costs a
+# record batch per stage, each column compressed on its own.
+BYTES_PER_BATCH = 512 << 10  # about 30 WikiText-103 articles
+DOCS_PER_BATCH = 500
 MARKER = "_SUCCESS.json"
 # Stage shards are written and read back by the next stage, every one of them, so they are Arrow
 # IPC files rather than Parquet: no encoding of pages, and each batch compressed with zstd at its
@@ -133,13 +139,16 @@ def documents_table(docs: list[Document], names: Sequence[str] = tuple(DOCUMENT_
 
 
 def document_batches(documents: Iterable[Document]) -> Iterator[pa.Table]:
-    """Documents as tables of `DOCS_PER_BATCH` rows, one converted at a time."""
+    """Documents as tables of up to `BYTES_PER_BATCH` of text or `DOCS_PER_BATCH` rows, one
+    converted at a time."""
     batch: list[Document] = []
+    size = 0
     for doc in documents:
         batch.append(doc)
-        if len(batch) == DOCS_PER_BATCH:
+        size += document_size(doc)
+        if len(batch) >= DOCS_PER_BATCH or size >= BYTES_PER_BATCH:
             yield documents_table(batch)
-            batch = []
+            batch, size = [], 0
     if batch:
         yield documents_table(batch)
 
