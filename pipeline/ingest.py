@@ -606,18 +606,23 @@ class FileIngest:
     def documents(self) -> Iterator[Document]:
         """The file's documents; a read error ends them, the unread rest becomes a quarantine record.
 
-        The file must not change while it is read: before each document goes out, the file's
-        size, times and inode are compared with those it had at the start. Once they differ,
-        no more documents go out (they could mix old and new text): the lines from there to
-        the end are read, counted and quarantined, and the next run reads the file again
-        (the ingest stage's fingerprint holds the old size and time).
+        The file must not change while it is read: before a document goes out, the file's size,
+        times and inode are compared with those it had at the start (once for the documents that
+        came from the same bytes read: a document is made of bytes read before it goes out, so a
+        change can reach only those read after it). Once they differ, no more documents go out
+        (they could mix old and new text): the lines from there to the end are read, counted and
+        quarantined, and the next run reads the file again (the ingest stage's fingerprint holds
+        the old size and time).
         """
         before = self._file_state()
         last_line = 0  # the last line of the documents that went out
         changed = False
+        compared_at = -1  # bytes read when the file was last compared
         try:
             for doc in self._documents():
-                changed = changed or self._file_state() != before
+                if not changed and compared_at != self.source.n_bytes:
+                    compared_at = self.source.n_bytes
+                    changed = self._file_state() != before
                 if not changed:
                     last_line = doc.line_end
                     yield doc

@@ -127,7 +127,7 @@ def read_records(cls: type[T], path: Path) -> list[T]:
 
 
 def document_size(doc: Document) -> int:
-    return len(doc.text) + sum(len(line) for line in doc.lines)
+    return len(doc.text) + sum(map(len, doc.lines))
 
 
 def documents_table(docs: list[Document], names: Sequence[str] = tuple(DOCUMENT_SCHEMA.names)) -> pa.Table:
