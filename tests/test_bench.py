@@ -85,6 +85,14 @@ def test_bench_quick_prints_every_table(tmp_path: Path) -> None:
             r"\| `corpus run` \(2 workers\) ≥ 0\.43 × the reference \| 2 MB \| \d+\.\d\d× ", targets
         )
 
+        short = rows(section(report, "Short articles: `corpus run` on 2 MB of article leads"))
+        assert len(short) == 3, short  # the header and two inputs
+        for cells in list(short.values())[1:]:
+            assert re.fullmatch(r"[\d,]+ \(\d+\.\d KB each\)", cells[0]), cells
+            assert re.fullmatch(r"\d+\.\d\d MB/s \(\d+\.\d s\)", cells[1]) and re.fullmatch(
+                r"[\d,]+", cells[2]
+            )
+
     for heading in ("Detokeniser beside sacremoses", "Sentence splitter beside its peers"):
         peer = section(report, heading)
         assert "| --- |" in peer or "not available yet" in peer, peer

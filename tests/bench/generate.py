@@ -8,7 +8,10 @@ so titles, and the document ids made from them, stay unique. The shared files ar
 where they are, line by line, never copied; the output is written as a stream, ends on an
 article boundary, and is the same bytes for the same size.
 
-    .venv/bin/python tests/bench/generate.py OUT.raw MB
+With --leads, each article is cut to its title and lead section (about 1.6 KB an article
+instead of 18): short articles, as most of a Wikipedia dump's are.
+
+    .venv/bin/python tests/bench/generate.py OUT.raw MB [--leads]
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ SOURCES = (
 VERSION = 2
 # A level-1 heading ` = Title = ` (not ` = = Section = = `).
 TITLE = re.compile(r"^ = (?!=)(?P<title>.*?) = *$")
+SECTION = re.compile(r"^ = = ")
 WIKITEXT_103_MB = 540
 
 
@@ -73,18 +77,38 @@ def article_lines() -> Iterator[tuple[bool, str]]:
                 previous_blank = not line.strip()
 
 
-def generate(path: Path, mb: float) -> Path:
-    """Write about `mb` MB (10^6 bytes) of WikiText to `path`; reuse it if already made."""
+def lead_lines() -> Iterator[tuple[bool, str]]:
+    """`article_lines` with each article cut to its lead (its title and the lines before its first
+    section): short articles, as most of a Wikipedia dump's are."""
+    in_lead = False
+    for starts_article, line in article_lines():
+        if starts_article:
+            in_lead = True
+        elif in_lead and SECTION.match(line):
+            in_lead = False
+        if in_lead:
+            yield starts_article, line
+
+
+def count_articles(path: Path) -> int:
+    """The articles of a generated file: its title lines."""
+    with path.open(encoding="utf-8") as lines:
+        return sum(1 for line in lines if TITLE.match(line.rstrip("\n")))
+
+
+def generate(path: Path, mb: float, leads: bool = False) -> Path:
+    """Write about `mb` MB (10^6 bytes) of WikiText to `path` (with `leads`, of article leads only);
+    reuse it if already made."""
     target = int(mb * 1e6)
     stamp = path.with_name(path.name + ".done")
-    wanted = f"version {VERSION} target {target}\n"
+    wanted = f"version {VERSION} target {target}" + (" leads" if leads else "") + "\n"
     if path.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     written = 0
     with partial.open("w", encoding="utf-8", newline="\n") as out:
-        for starts_article, line in article_lines():
+        for starts_article, line in lead_lines() if leads else article_lines():
             if starts_article and written >= target:
                 break
             out.write(line)
@@ -95,9 +119,11 @@ def generate(path: Path, mb: float) -> Path:
 
 
 def main(argv: list[str]) -> None:
+    leads = "--leads" in argv
+    argv = [arg for arg in argv if arg != "--leads"]
     if len(argv) != 2:
         raise SystemExit(__doc__.strip().splitlines()[-1])
-    path = generate(Path(argv[0]), float(argv[1]))
+    path = generate(Path(argv[0]), float(argv[1]), leads)
     print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")
 
 

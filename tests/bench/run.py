@@ -17,7 +17,9 @@
    the rounds' ratios, each round's two runs close in time; with Ray installed (not with --quick), also
    `--engine ray` at 2 workers on a local Ray instance. Beside them, on the same input, the
    issue's reference (tests/bench/bench_reference.py): a multiprocessing pool over pyarrow doing
-   simple detokenisation, so the end-to-end speed is also given as a share of it.
+   simple detokenisation, so the end-to-end speed is also given as a share of it. Then
+   `corpus run` at 2 workers on the same size of article leads (generate.py --leads: short
+   articles, as in a Wikipedia dump), in MB/s and articles/s.
 4. The detokeniser (beside sacremoses) and sentence splitter (beside pySBD, nupunkt)
    tables of tests/bench/bench_detok.py and bench_sentences.py, each run in its own process.
 
@@ -48,7 +50,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
 from bench_reference import ISSUE_MBPS  # noqa: E402
-from generate import WIKITEXT_103_MB, generate  # noqa: E402
+from generate import WIKITEXT_103_MB, count_articles, generate  # noqa: E402
 
 STAGES = ("ingest", "detokenise", "segment", "enrich", "validate", "publish")
 SMALL_MB = 10.0
@@ -218,8 +220,9 @@ def measure_run(
     work: Path,
     timeout: float,
     engine: str = "local",
+    label: str = "",
 ) -> Measured:
-    name = f"run-{mb:g}mb-w{workers}" + ("" if engine == "local" else f"-{engine}")
+    name = f"run-{mb:g}mb{label}-w{workers}" + ("" if engine == "local" else f"-{engine}")
     processed = work / name
     shutil.rmtree(processed, ignore_errors=True)
     options = ["--workers", str(workers), "--engine", engine]
@@ -440,6 +443,32 @@ def workers_section(
     )
 
 
+def short_articles_section(
+    runs: WorkerRuns | None, leads: Measured | None, inputs: tuple[Path, Path], mb: float
+) -> str:
+    """`corpus run` on article leads beside whole articles of the same size (2 workers each)."""
+    title = f"## Short articles: `corpus run` on {mb:g} MB of article leads"
+    if runs is None or leads is None:
+        return f"{title}\n\nnot measured: `corpus run --help` lists no `--workers` option."
+    rows = []
+    for name, result, path in (
+        ("whole articles (the 2-worker row above)", runs.typical(2), inputs[0]),
+        ("article leads (title and lead section only)", leads, inputs[1]),
+    ):
+        n = count_articles(path)
+        per_second = f"{n / result.seconds:,.0f}" if result.ok else result.status
+        rows.append(
+            [name, f"{n:,} ({path.stat().st_size / n / 1e3:.1f} KB each)", describe(result, mb), per_second]
+        )
+    return (
+        f"{title}\n\n"
+        "The generated articles cut to their lead: short articles, as most of a Wikipedia dump's are (its "
+        '6.9 million articles average about 3 KB; WikiText-103\'s, long "good" articles, 19 KB). Two '
+        "workers, one run; what each article costs beyond its text shows here.\n\n"
+        + table(["input", "articles", "MB/s (seconds)", "articles/s"], rows)
+    )
+
+
 def targets_section(
     runs: dict[float, dict[str, Measured]],
     runs_of_workers: WorkerRuns | None,
@@ -629,13 +658,16 @@ def main(argv: list[str] | None = None) -> int:
         log(f"generating {mb:g} MB ...")
         inputs[mb] = generate(work / f"wikitext-{mb:g}mb.raw", mb)
     runs = {mb: measure_stages(corpus, inputs[mb], mb, work, options.timeout) for mb in sizes}
-    workers = ray = None
+    workers = ray = leads = None
+    leads_input = inputs[workers_mb]
     if run_has_workers_option(corpus):
         workers = measure_workers(
             corpus, inputs[workers_mb], workers_mb, work, options.timeout, options.rounds
         )
         if ray_installed() and not options.quick:
             ray = measure_run(corpus, inputs[workers_mb], workers_mb, 2, work, options.timeout, "ray")
+        leads_input = generate(work / f"wikitext-leads-{workers_mb:g}mb.raw", workers_mb, leads=True)
+        leads = measure_run(corpus, leads_input, workers_mb, 2, work, options.timeout, label="-leads")
     reference = measure_reference(inputs[workers_mb], workers_mb, work, options.timeout)
 
     parts = [
@@ -653,6 +685,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_section(runs),
         growth_section(runs),
         workers_section(workers, workers_mb, reference, ray),
+        short_articles_section(workers, leads, (inputs[workers_mb], leads_input), workers_mb),
         notes_section(runs, workers),
     ]
     if not options.no_peers:
