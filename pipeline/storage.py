@@ -138,19 +138,25 @@ def documents_table(docs: list[Document], names: Sequence[str] = tuple(DOCUMENT_
     )
 
 
+def bounded_groups(documents: Iterable[Document], max_docs: int, max_size: int) -> Iterator[list[Document]]:
+    """Consecutive documents in groups that end at `max_docs` documents or `max_size` characters
+    of text, whichever comes first (the last group may be smaller; none is empty)."""
+    group: list[Document] = []
+    size = 0
+    for doc in documents:
+        group.append(doc)
+        size += document_size(doc)
+        if len(group) >= max_docs or size >= max_size:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 def document_batches(documents: Iterable[Document]) -> Iterator[pa.Table]:
     """Documents as tables of up to `BYTES_PER_BATCH` of text or `DOCS_PER_BATCH` rows, one
     converted at a time."""
-    batch: list[Document] = []
-    size = 0
-    for doc in documents:
-        batch.append(doc)
-        size += document_size(doc)
-        if len(batch) >= DOCS_PER_BATCH or size >= BYTES_PER_BATCH:
-            yield documents_table(batch)
-            batch, size = [], 0
-    if batch:
-        yield documents_table(batch)
+    return map(documents_table, bounded_groups(documents, DOCS_PER_BATCH, BYTES_PER_BATCH))
 
 
 def write_shard(
@@ -259,16 +265,10 @@ def write_documents(
     `on_shard(entry, data)` is told of each shard, and given its bytes, as soon as it is written.
     """
     entries: list[dict[str, Any]] = []
-    shard: list[Document] = []
-    size = 0
-    for doc in documents:
-        shard.append(doc)
-        size += document_size(doc)
-        if len(shard) >= docs_per_shard or size >= BYTES_PER_SHARD:
-            entries.append(_write_and_tell(shard, folder / shard_name(len(entries)), on_shard))
-            shard, size = [], 0
-    if shard or not entries:
+    for shard in bounded_groups(documents, docs_per_shard, BYTES_PER_SHARD):
         entries.append(_write_and_tell(shard, folder / shard_name(len(entries)), on_shard))
+    if not entries:  # no documents: one empty shard (a stage folder always holds one)
+        entries.append(_write_and_tell([], folder / shard_name(0), on_shard))
     return entries
 
 
