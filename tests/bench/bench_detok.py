@@ -107,8 +107,7 @@ def long_paragraphs(lines: list[str], sizes: tuple[float, ...]) -> list[str]:
     prose = " ".join(" ".join(paragraphs).split())  # single spaces: the general path only where damaged
     out = [
         "One paragraph of growing length (the test file's paragraphs joined into one line, single "
-        "spaces): seconds, "
-        "and time × against length × from the shortest (linear: about equal).",
+        "spaces): seconds, and time × against length × from the shortest (linear: about equal).",
         "",
         "| paragraph | " + " | ".join(f"{mb} MB" for mb in sizes) + " | time × / length × |",
         "| --- |" + " --- |" * (len(sizes) + 1),
