@@ -57,6 +57,16 @@ def test_every_command_has_help() -> None:
         assert "Usage:" in result.output
 
 
+def test_shard_option_help_gives_the_defaults_in_use() -> None:
+    """The help names the shard limits without importing the module that holds them (pyarrow)."""
+    from pipeline.storage import BYTES_PER_SHARD, DOCS_PER_SHARD
+
+    for command in ("ingest", "run"):
+        text = " ".join(invoke(command, "--help").output.split())
+        assert f"ends at {BYTES_PER_SHARD >> 20} MiB of text" in text, text
+        assert f"[default: {DOCS_PER_SHARD}]" in text, text
+
+
 def test_stages_run_one_by_one_and_can_be_rerun(raw_copy: Path, tmp_path: Path) -> None:
     processed = str(tmp_path / "processed")
     for args in (
