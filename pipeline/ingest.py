@@ -272,8 +272,11 @@ def remove_controls(number: int, line: str) -> tuple[str, list[Edit]]:
 def repair_line(number: int, line: str) -> tuple[str, list[Edit]]:
     """A decoded line with control characters removed and mojibake repaired.
 
-    The repairs apply in order: each one's raw offsets index the text the one before wrote.
+    The repairs apply in order: each one's raw offsets index the text the one before wrote. Most
+    lines need neither; their checks are asked here first, without a call for each repair.
     """
+    if line.isprintable() and (line.isascii() or not looks_broken(line)):
+        return line, []
     line, controls = remove_controls(number, line)
     fixed, mojibake = repair_mojibake(number, line)
     return fixed, controls + mojibake
@@ -769,12 +772,8 @@ class FileIngest:
                     raw[:200].decode("utf-8", "replace"),
                 )
                 continue
-            # nothing to repair (most lines): `repair_line`'s checks, inlined
-            if text.isprintable() and (text.isascii() or not looks_broken(text)):
-                yield Line(number, text, raw, [])
-            else:
-                fixed, repairs = repair_line(number, text)
-                yield Line(number, fixed, raw, repairs)
+            fixed, repairs = repair_line(number, text)
+            yield Line(number, fixed, raw, repairs)
 
     def _decoded(self, chunks: Iterable[bytes], codec: str) -> Iterator[str]:
         """Text from a UTF-16 byte stream, decoded as it comes; bad UTF-16 ends it (UnreadableInput)."""

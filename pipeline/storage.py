@@ -47,7 +47,6 @@ MARKER = "_SUCCESS.json"
 # one process per core, where threads that (de)compress a batch's buffers in parallel only add
 # their own cost (reading a shard took 65% more CPU with them, in the same time).
 STAGE_IPC = pa.ipc.IpcWriteOptions(compression=pa.Codec("zstd", compression_level=1), use_threads=False)
-STAGE_IPC_READ = pa.ipc.IpcReadOptions(use_threads=False)
 SHARD_GLOB = "documents-*"
 
 
