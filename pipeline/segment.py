@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.schema import Block, Document, Section, Sentence, Span
-from pipeline.sentences import split_sentences
+from pipeline.sentences import sentence_bounds
 
 PARAGRAPH_KINDS = ("paragraph", "item")
 # The fields `segment_document` sets (the stage's output keeps its input's other columns).
@@ -107,8 +107,9 @@ def split_into_sentences(doc: Document, positions: list[Span], owner: list[int])
         if block.kind not in PARAGRAPH_KINDS:
             continue
         section_id = doc.sections[owner[block_index]].section_id
-        for sentence_index, s in enumerate(split_sentences(block.text)):
-            start, end = span.start + s.start, span.start + s.end
+        base, line_start, line_end = span.start, block.line_start, block.line_end
+        for sentence_index, (a, b) in enumerate(sentence_bounds(block.text)):
+            start, end = base + a, base + b
             sentences.append(
                 Sentence(  # positional: this runs for every sentence of the corpus
                     f"{doc_id}-{len(sentences):05d}",  # sentence_id
@@ -121,8 +122,8 @@ def split_into_sentences(doc: Document, positions: list[Span], owner: list[int])
                     end,
                     text[start:end],
                     block_index,
-                    block.line_start,
-                    block.line_end,
+                    line_start,
+                    line_end,
                 )
             )
         paragraph_index += 1

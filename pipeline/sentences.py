@@ -14,21 +14,15 @@ How it works
      after it (lower case, digit, capitalised, closed-class sentence starter).
 
 All language knowledge lives in the tables (`TITLES`, `NUMERIC`, `FINAL`, `NEVER`,
-`STARTERS`, ...); the code only combines their answers.  Import is cheap (stdlib `re`;
-`pipeline.schema`, which pulls in pyarrow, is imported only when `split_sentences`
-builds `Span` objects).
+`STARTERS`, ...); the code only combines their answers.  Import is cheap (stdlib `re` only).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pipeline.schema import Span
-
-__all__ = ["split_sentences", "split_text"]
+__all__ = ["sentence_bounds", "split_text"]
 
 # ---------------------------------------------------------------------------- tables
 
@@ -434,11 +428,9 @@ def _spans(text: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------------------- API
 
 
-def split_sentences(text: str) -> list[Span]:
-    """Spans of the sentences of one paragraph; they cover all its non-space text."""
-    from pipeline.schema import Span
-
-    return [Span(a, b) for a, b in _spans(text)]
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph; they cover all its non-space text."""
+    return _spans(text)
 
 
 def split_text(text: str) -> list[str]:
