@@ -140,6 +140,13 @@ def _word_after(text: str, j: int, end: int) -> str:
     return text[j:k].rstrip(".,;:!?\"'”’)]")
 
 
+def _next_word(text: str, j: int, end: int, upper: bool) -> tuple[str, bool]:
+    """The capitalised word at j ("" if it is not capitalised), and whether it is a sentence
+    starter; not when it is itself an initial ("R. A. Dickey")."""
+    word = _word_after(text, j, end) if upper else ""
+    return word, word in STARTERS and not (len(word) == 1 and text[j + 1 : j + 2] == ".")
+
+
 def _previous_word(text: str, sent_start: int, ws: int) -> str:
     """The word that ends just before position ws (a space), within the sentence."""
     k = ws
@@ -163,13 +170,12 @@ def _decide(text: str, m: re.Match, sent_start: int, s: int, end: int) -> tuple[
     text[s:end] is the piece being split; text[sent_start:m.start()] the sentence so far.
     """
     nxt = m.end()
-    p = m.group("p")
-    closers = m.group("c")
-    if not m.group("w") and (p[-1] not in _CJK_TERMINAL or closers or m.group("r")):
+    p, closers, refs, space = m.groups()  # one call for the four groups
+    if not space and (p[-1] not in _CJK_TERMINAL or closers or refs):
         return None  # no space: only CJK full stops end a sentence here ("他来了。她走了。")
     if nxt >= end:
         return None
-    sent_end = m.end("r") if m.group("r") else m.end("c")
+    sent_end = m.end("r") if refs else m.end("c")
     if text[nxt] == '"' and nxt + 1 < end and text[nxt + 1].isspace() and text.count('"', s, nxt) % 2:
         # A closing quote left spaced by a detokeniser: 'know what you're doing. " Boulter'.
         sent_end = nxt + 1
@@ -219,7 +225,7 @@ def _decide(text: str, m: re.Match, sent_start: int, s: int, end: int) -> tuple[
     # A single period: look at the word before it.
     if start - sent_start < 24 and _enum_or_caption(text, sent_start, start):
         return None  # "2.1. New Institutional Economics", "1.) The first item", "Figure 1. ..."
-    if m.group("r"):
+    if refs:
         return sent_end, nxt  # citation markers follow sentences: "in the U.S.[3] The"
     ws = start - 1
     while ws >= sent_start and not text[ws].isspace():
@@ -239,10 +245,9 @@ def _decide(text: str, m: re.Match, sent_start: int, s: int, end: int) -> tuple[
         key = key.rsplit("-", 1)[1]  # "6-ft. 4 in."
     upper = f.isupper() or (f.isalpha() and not f.islower())  # caseless scripts count as upper
     digit = f.isdigit()
-    word = _word_after(text, j, end) if upper else ""
-    # A starter word, unless it is itself an initial ("R. A. Dickey").
-    starter = word in STARTERS and not (len(word) == 1 and text[j + 1 : j + 2] == ".")
     opener = opener or closers[:1]  # "(H.H.) Waechter" reads like "H.H. (Waechter"
+    # The word after it and whether it starts sentences are asked for by the abbreviation rules
+    # below only (`_next_word`): an ordinary word before the period needs neither.
 
     if key in NEVER:
         return None
@@ -251,24 +256,26 @@ def _decide(text: str, m: re.Match, sent_start: int, s: int, end: int) -> tuple[
             return None  # "p. 55", "c. 1900", "(b. March 2009)"
         # An initial ("F. Tillman Durdin", "W. W. Rouse Ball"), unless a starter follows,
         # or a label after its noun ("World War I. Originally", "Plan B. Smith").
-        if not (starter or _previous_word(text, sent_start, ws).lower() in LETTER_LABELS):
-            return None
-        return sent_end, nxt
+        if _next_word(text, j, end, upper)[1]:
+            return sent_end, nxt
+        return (sent_end, nxt) if _previous_word(text, sent_start, ws).lower() in LETTER_LABELS else None
     if key in TIME:
         if digit or opener:
             return None
+        word = _next_word(text, j, end, upper)[0]
         if word.isupper() and word.rstrip(".").lower() not in TITLES:
             return None  # "5 p.m. EST"
         return None if _short_intro(text, sent_start, start) else (sent_end, nxt)
     if key in FINAL or ("." in token and _MULTI_PERIOD.fullmatch(token)):
+        word, starter = _next_word(text, j, end, upper)
         if starter:
             return sent_end, nxt
         if word.rstrip(".").lower() in TITLES and not opener:
             return None if _short_intro(text, sent_start, start) else (sent_end, nxt)
         return None  # "U.S. Army", "Jr. Airport", "U.S. (Playhouse Square Center)"
     if key in TITLES:
-        return (sent_end, nxt) if starter else None
-    if key in NUMERIC and (digit or _ROMAN.fullmatch(word)):
+        return (sent_end, nxt) if _next_word(text, j, end, upper)[1] else None
+    if key in NUMERIC and (digit or _ROMAN.fullmatch(_next_word(text, j, end, upper)[0])):
         return None  # "No. 20", "pp. 12", "Jan. 5", "Vol. II"
     if closers:
         return sent_end, nxt  # closed quote/bracket: '"This is great." She'
