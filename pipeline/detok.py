@@ -488,7 +488,7 @@ def _detokenise_odd(raw: str, disabled: frozenset[str]) -> Detokenised:
             a, b = spans[k - 1][1], spans[k][0]
         else:
             k = bisect_right(offsets, e.raw_start) - 1  # the token the edit lies in
-            offset = spans[k][0] - starts[k] - k
+            offset = spans[k][0] - offsets[k]
             a, b = e.raw_start + offset, e.raw_end + offset
             if k in repaired:
                 a, b = spans[k]

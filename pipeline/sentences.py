@@ -404,7 +404,11 @@ def _is_heading(text: str, a: int, b: int, na: int, nb: int, width: int) -> bool
     return (b - a) + 1 + (nk - na) <= width
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
+# ---------------------------------------------------------------------------- API
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph; they cover all its non-space text."""
     out: list[tuple[int, int]] = []
     e = len(text.rstrip())
     s = len(text) - len(text.lstrip())
@@ -432,14 +436,6 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-# ---------------------------------------------------------------------------- API
-
-
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of one paragraph; they cover all its non-space text."""
-    return _spans(text)
-
-
 def split_text(text: str) -> list[str]:
     """Sentences of a text whose paragraphs are separated by blank lines."""
-    return [text[a:b] for a, b in _spans(text)]
+    return [text[a:b] for a, b in sentence_bounds(text)]
