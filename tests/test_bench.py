@@ -84,6 +84,8 @@ def test_bench_quick_prints_every_table(tmp_path: Path) -> None:
         assert re.search(
             r"\| `corpus run` \(2 workers\) ≥ 0\.43 × the reference \| 2 MB \| \d+\.\d\d× ", targets
         )
+        ceiling = rows(workers)["ceiling: `corpus run`, the text rules doing no work (2)"]
+        assert re.fullmatch(r"\d+\.\d\d MB/s \(\d+\.\d s\)", ceiling[0]), ceiling  # it finished
 
         short = rows(section(report, "Short articles: `corpus run` on 2 MB of article leads"))
         assert len(short) == 3, short  # the header and two inputs

@@ -19,7 +19,8 @@
    issue's reference (tests/bench/bench_reference.py): a multiprocessing pool over pyarrow doing
    simple detokenisation, so the end-to-end speed is also given as a share of it. Then
    `corpus run` at 2 workers on the same size of article leads (generate.py --leads: short
-   articles, as in a Wikipedia dump), in MB/s and articles/s.
+   articles, as in a Wikipedia dump), in MB/s and articles/s, and the ceiling (ceiling.py):
+   `corpus run` at 2 workers with the detokeniser and the sentence splitter doing no work.
 4. The detokeniser (beside sacremoses) and sentence splitter (beside pySBD, nupunkt)
    tables of tests/bench/bench_detok.py and bench_sentences.py, each run in its own process.
 
@@ -62,6 +63,12 @@ TARGET_SPEEDUP = 1.7
 # a faster or slower machine.
 REFERENCE_SHARE = TARGET_MBPS / ISSUE_MBPS
 SAMPLE_SECONDS = 0.2
+CEILING_ROW = "ceiling: `corpus run`, the text rules doing no work (2)"
+CEILING_NOTE = (
+    " The ceiling (tests/bench/ceiling.py) is `corpus run` with the detokeniser returning its input"
+    " and a one-regex sentence splitter, everything else as always: no tuning of the text rules makes"
+    " a run faster than that."
+)
 PEERS = (
     ("Detokeniser beside sacremoses", "bench_detok", {"repeat": 9}, {"repeat": 1, "long_mb": (0.1, 0.2)}),
     ("Sentence splitter beside its peers", "bench_sentences", {"mb": 2.0, "runs": 7}, {"mb": 0.2, "runs": 1}),
@@ -299,6 +306,17 @@ def measure_reference(source: Path, mb: float, work: Path, timeout: float) -> Me
     return result
 
 
+def measure_ceiling(source: Path, mb: float, work: Path, timeout: float) -> Measured:
+    """`corpus run` at 2 workers with the text rules doing no work (tests/bench/ceiling.py)."""
+    processed = work / f"ceiling-{mb:g}mb"
+    shutil.rmtree(processed, ignore_errors=True)
+    args = [sys.executable, str(HERE / "ceiling.py"), str(source), "--processed", str(processed)]
+    result = run_measured(args, timeout, work / "logs" / f"ceiling-{mb:g}mb.log")
+    shutil.rmtree(processed, ignore_errors=True)
+    log(f"{mb:g} MB corpus run without text rules (2 workers): {describe(result, mb)}")
+    return result
+
+
 def ray_installed() -> bool:
     return importlib.util.find_spec("ray") is not None
 
@@ -409,7 +427,11 @@ def growth_section(runs: dict[float, dict[str, Measured]]) -> str:
 
 
 def workers_section(
-    runs: WorkerRuns | None, mb: float, reference: Measured, ray: Measured | None = None
+    runs: WorkerRuns | None,
+    mb: float,
+    reference: Measured,
+    ray: Measured | None = None,
+    ceiling: Measured | None = None,
 ) -> str:
     title = f"## `corpus run` end to end on {mb:g} MB at 1 and 2 workers"
     if runs is None:
@@ -429,6 +451,8 @@ def workers_section(
             memory(reference),
         ]
     )
+    if ceiling is not None:
+        rows.append([CEILING_ROW, describe(ceiling, mb), memory(ceiling)])
     speedup, ratios = runs.speedup(), runs.ratios()
     rounds = len(runs.rounds[1])
     return (
@@ -440,6 +464,7 @@ def workers_section(
         f"{TARGET_SPEEDUP:g}×), the median of the rounds' ratios: "
         + (", ".join(f"{r:.2f}" for r in ratios) or "none finished")
         + "."
+        + (CEILING_NOTE if ceiling is not None else "")
     )
 
 
@@ -658,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"generating {mb:g} MB ...")
         inputs[mb] = generate(work / f"wikitext-{mb:g}mb.raw", mb)
     runs = {mb: measure_stages(corpus, inputs[mb], mb, work, options.timeout) for mb in sizes}
-    workers = ray = leads = None
+    workers = ray = leads = ceiling = None
     leads_input = inputs[workers_mb]
     if run_has_workers_option(corpus):
         workers = measure_workers(
@@ -668,6 +693,7 @@ def main(argv: list[str] | None = None) -> int:
             ray = measure_run(corpus, inputs[workers_mb], workers_mb, 2, work, options.timeout, "ray")
         leads_input = generate(work / f"wikitext-leads-{workers_mb:g}mb.raw", workers_mb, leads=True)
         leads = measure_run(corpus, leads_input, workers_mb, 2, work, options.timeout, label="-leads")
+        ceiling = measure_ceiling(inputs[workers_mb], workers_mb, work, options.timeout)
     reference = measure_reference(inputs[workers_mb], workers_mb, work, options.timeout)
 
     parts = [
@@ -684,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
         throughput_section(runs),
         memory_section(runs),
         growth_section(runs),
-        workers_section(workers, workers_mb, reference, ray),
+        workers_section(workers, workers_mb, reference, ray, ceiling),
         short_articles_section(workers, leads, (inputs[workers_mb], leads_input), workers_mb),
         notes_section(runs, workers),
     ]
