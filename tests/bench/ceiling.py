@@ -5,17 +5,16 @@ splitter replaced by one regex (a sentence ends at `.`, `!` or `?` before a spac
 else runs as always: ingest, records, Arrow columns, stage shards, the checks, enrich, publish
 and the release's validation. The checks find the WikiText artefacts left in the text; the
 release is published all the same, as the cost of writing it is part of what is measured.
-Tuning the detokeniser and the splitter cannot make a run faster than this.
+Tuning the detokeniser and the splitter cannot make a run faster than this. It takes `corpus`'s
+arguments:
 
-    .venv/bin/python tests/bench/ceiling.py INPUT --processed DIR [--workers 2]
+    .venv/bin/python tests/bench/ceiling.py --processed DIR -q run --workers 2 INPUT
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
-from pathlib import Path
 
 from pipeline import cli, segment, validate
 from pipeline import detokenise as detokenise_stage
@@ -49,14 +48,8 @@ def replace(owner: object, name: str, value: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("input", type=Path)
-    parser.add_argument("--processed", type=Path, required=True)
-    parser.add_argument("--workers", type=int, default=2)
-    options = parser.parse_args(argv)
     without_text_rules()
-    args = ["--processed", str(options.processed), "-q", "run", "--workers", str(options.workers)]
-    cli.main([*args, str(options.input)])
+    cli.main(argv)
 
 
 if __name__ == "__main__":

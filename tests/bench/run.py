@@ -236,7 +236,8 @@ def measure_run(
     args = [*corpus, "--processed", str(processed), "-q", "run", *options, str(source)]
     result = run_measured(args, timeout, work / "logs" / f"{name}.log")
     shutil.rmtree(processed, ignore_errors=True)
-    log(f"{mb:g} MB corpus run {' '.join(options)}: {describe(result, mb)}")
+    tag = f" ({label.lstrip('-')})" if label else ""
+    log(f"{mb:g} MB corpus run {' '.join(options)}{tag}: {describe(result, mb)}")
     return result
 
 
@@ -303,17 +304,6 @@ def measure_reference(source: Path, mb: float, work: Path, timeout: float) -> Me
     ]
     result = run_measured(args, timeout, work / "logs" / f"reference-{mb:g}mb.log")
     log(f"{mb:g} MB reference (pool over pyarrow, simple detokenisation, 2 workers): {describe(result, mb)}")
-    return result
-
-
-def measure_ceiling(source: Path, mb: float, work: Path, timeout: float) -> Measured:
-    """`corpus run` at 2 workers with the text rules doing no work (tests/bench/ceiling.py)."""
-    processed = work / f"ceiling-{mb:g}mb"
-    shutil.rmtree(processed, ignore_errors=True)
-    args = [sys.executable, str(HERE / "ceiling.py"), str(source), "--processed", str(processed)]
-    result = run_measured(args, timeout, work / "logs" / f"ceiling-{mb:g}mb.log")
-    shutil.rmtree(processed, ignore_errors=True)
-    log(f"{mb:g} MB corpus run without text rules (2 workers): {describe(result, mb)}")
     return result
 
 
@@ -693,7 +683,15 @@ def main(argv: list[str] | None = None) -> int:
             ray = measure_run(corpus, inputs[workers_mb], workers_mb, 2, work, options.timeout, "ray")
         leads_input = generate(work / f"wikitext-leads-{workers_mb:g}mb.raw", workers_mb, leads=True)
         leads = measure_run(corpus, leads_input, workers_mb, 2, work, options.timeout, label="-leads")
-        ceiling = measure_ceiling(inputs[workers_mb], workers_mb, work, options.timeout)
+        ceiling = measure_run(  # `corpus` with its text rules doing no work
+            [sys.executable, str(HERE / "ceiling.py")],
+            inputs[workers_mb],
+            workers_mb,
+            2,
+            work,
+            options.timeout,
+            label="-ceiling",
+        )
     reference = measure_reference(inputs[workers_mb], workers_mb, work, options.timeout)
 
     parts = [
